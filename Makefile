@@ -1,0 +1,128 @@
+# weft — plain Makefile. `make` builds, `make check` installs what is missing and runs every
+# test, `make asan` builds and runs the unit and vector tests under ASan+UBSan, `make fuzz`
+# runs each libFuzzer target for a bounded time, `make bench` runs the benchmarks.
+
+CC        ?= cc
+BUILD     ?= build
+VECTORS   ?= $(abspath ../shared/vectors)
+FUZZ_SECONDS ?= 20
+
+WARN      := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes
+ifneq ($(CI),)
+WERROR    ?= 1
+endif
+ifeq ($(WERROR),1)
+WARN      += -Werror
+endif
+OPT       ?= -O2 -g
+CFLAGS    ?=
+CPPFLAGS  += -Iinclude -Icore -Ios -D_GNU_SOURCE
+ALLCFLAGS  = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
+LIBS_CORE := -lsodium -lcrypto -llz4
+LIBS_TEST := -ljansson
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CORE_SRC  := $(wildcard core/*.c)
+OS_SRC    := $(wildcard os/*.c)
+CLI_SRC   := $(wildcard cli/*.c)
+SVC_SRC   := $(wildcard service/*.c)
+TLIB_SRC  := $(wildcard tests/lib/*.c)
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+VEC_SRC   := $(wildcard tests/vectors/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+CORE_LIB  := $(BUILD)/libweftcore.a
+OS_LIB    := $(BUILD)/libweftos.a
+TLIB      := $(BUILD)/libwefttest.a
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+VEC_BIN   := $(patsubst tests/vectors/%.c,$(BUILD)/tests/vectors/%,$(VEC_SRC))
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all check test asan fuzz bench demo deps format format-check clean
+all: $(BUILD)/weft $(BUILD)/weftd
+
+$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+
+$(CORE_LIB): $(call obj,$(CORE_SRC))
+$(OS_LIB): $(call obj,$(OS_SRC))
+$(TLIB): $(call obj,$(TLIB_SRC))
+$(CORE_LIB) $(OS_LIB) $(TLIB):
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/weft: $(call obj,$(CLI_SRC)) $(OS_LIB) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
+
+$(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(OS_LIB) $(CORE_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(OS_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) $(LIBS_TEST)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(OS_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
+
+# Everything `make check` runs, built first so the runner only runs.
+test-bins: all $(UNIT_BIN) $(VEC_BIN)
+.PHONY: test-bins
+
+# `make check`: install missing packages, build with warnings as errors, run every test
+# (plain and sanitized), print the total as `N passed, N failed`.
+check: deps
+	$(Q)$(MAKE) --no-print-directory WERROR=1 test-bins
+	$(Q)$(MAKE) --no-print-directory WERROR=1 BUILD=build-asan SANFLAGS="$(ASAN)" OPT="-O1 -g" test-bins
+	$(Q)VECTORS=$(VECTORS) tools/run-tests.sh build build-asan
+
+test: test-bins
+	$(Q)VECTORS=$(VECTORS) tools/run-tests.sh $(BUILD)
+
+ASAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan SANFLAGS="$(ASAN)" OPT="-O1 -g" test-bins
+	$(Q)VECTORS=$(VECTORS) tools/run-tests.sh build-asan
+
+# libFuzzer targets: clang, core sources compiled in with the fuzzer and sanitizers.
+FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Icore -D_GNU_SOURCE
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard core/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -o $@ $(LIBS_CORE)
+fuzz: $(FUZZ_BIN)
+	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+bench: all $(BENCH_BIN)
+	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+demo: all
+	$(Q)tools/demo.sh $(BUILD)
+
+deps:
+	$(Q)tools/deps.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

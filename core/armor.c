@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MPL-2.0
+// Arming and disarming packets (vl1.md §4.2, §4.3): Salsa20/12 + Poly1305 for suites 0 and 1,
+// AES-GMAC-SIV for suite 3. Works in place; allocates nothing.
+#include <sodium.h>
+
+#include "packet.h"
+
+// Per-packet Salsa20/12 key: the first 32 key bytes mixed with the packet ID, addresses,
+// flags without hops, and the packet length (little-endian), vl1.md §4.2 step 2.
+static void mangle_key(const uint8_t key[32], const uint8_t *pkt, size_t len, uint8_t k[32])
+{
+	for (size_t i = 0; i < 18; i++)
+		k[i] = (uint8_t)(key[i] ^ pkt[i]);
+	k[18] = (uint8_t)(key[18] ^ (pkt[WEFT_WIRE_IDX_FLAGS] & 0xf8));
+	k[19] = (uint8_t)(key[19] ^ (len & 0xff));
+	k[20] = (uint8_t)(key[20] ^ ((len >> 8) & 0xff));
+	memcpy(k + 21, key + 21, 11);
+}
+
+static void salsa_block(uint8_t out[64], const uint8_t nonce[8], uint64_t ctr, const uint8_t k[32])
+{
+	uint8_t in[16];
+	memcpy(in, nonce, 8);
+	for (int i = 0; i < 8; i++)
+		in[8 + i] = (uint8_t)(ctr >> (8 * i));
+	crypto_core_salsa2012(out, in, k, NULL);
+}
+
+// XORs p[0..n) with the Salsa20/12 keystream starting at keystream byte 64 (block 1).
+static void salsa_xor_from_block1(uint8_t *p, size_t n, const uint8_t nonce[8],
+				  const uint8_t k[32])
+{
+	uint8_t ks[64];
+	uint64_t ctr = 1;
+	while (n >= 64) {
+		salsa_block(ks, nonce, ctr++, k);
+		for (size_t i = 0; i < 64; i += 8) {
+			uint64_t a, b;
+			memcpy(&a, p + i, 8);
+			memcpy(&b, ks + i, 8);
+			a ^= b;
+			memcpy(p + i, &a, 8);
+		}
+		p += 64;
+		n -= 64;
+	}
+	if (n) {
+		salsa_block(ks, nonce, ctr, k);
+		for (size_t i = 0; i < n; i++)
+			p[i] ^= ks[i];
+	}
+	sodium_memzero(ks, sizeof ks);
+}
+
+static void set_suite(uint8_t *pkt, enum weft_cipher suite)
+{
+	uint8_t f = pkt[WEFT_WIRE_IDX_FLAGS];
+	f = (uint8_t)((f & 0x47) | ((unsigned)suite << WEFT_WIRE_FLAG_CIPHER_SHIFT));
+	if (suite == WEFT_CIPHER_POLY1305_SALSA2012)
+		f |= WEFT_WIRE_FLAG_ENCRYPTED;
+	pkt[WEFT_WIRE_IDX_FLAGS] = f;
+}
+
+// Suites 0 and 1. `poly_key` receives keystream block 0's first half.
+static void salsa_setup(const struct weft_cipher_key *key, const uint8_t *pkt, size_t len,
+			uint8_t k[32], uint8_t poly_key[64])
+{
+	mangle_key(key->key, pkt, len, k);
+	salsa_block(poly_key, pkt, 0, k);
+}
+
+static enum weft_result arm_salsa(uint8_t *pkt, size_t len, const struct weft_cipher_key *key,
+				  bool encrypt)
+{
+	uint8_t k[32], block0[64], tag[16];
+	salsa_setup(key, pkt, len, k, block0);
+	if (encrypt)
+		salsa_xor_from_block1(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, pkt, k);
+	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
+	memcpy(pkt + WEFT_WIRE_IDX_MAC, tag, 8);
+	sodium_memzero(k, sizeof k);
+	sodium_memzero(block0, sizeof block0);
+	return WEFT_OK;
+}
+
+static enum weft_result disarm_salsa(uint8_t *pkt, size_t len, const struct weft_cipher_key *key,
+				     bool decrypt)
+{
+	uint8_t k[32], block0[64], tag[16];
+	enum weft_result r = WEFT_ERR_AUTH;
+	salsa_setup(key, pkt, len, k, block0);
+	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
+	if (sodium_memcmp(tag, pkt + WEFT_WIRE_IDX_MAC, 8) == 0) {
+		if (decrypt)
+			salsa_xor_from_block1(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
+					      pkt, k);
+		r = WEFT_OK;
+	}
+	sodium_memzero(k, sizeof k);
+	sodium_memzero(block0, sizeof block0);
+	return r;
+}
+
+enum weft_result weft_packet_arm(uint8_t *pkt, size_t len, struct weft_cipher_key *key,
+				 enum weft_cipher suite)
+{
+	enum weft_result r;
+	if (len < WEFT_PACKET_MIN_LEN || len > WEFT_PACKET_MAX_LEN)
+		return WEFT_ERR_INVALID;
+	switch (suite) {
+	case WEFT_CIPHER_POLY1305_NONE:
+	case WEFT_CIPHER_POLY1305_SALSA2012:
+		set_suite(pkt, suite);
+		return arm_salsa(pkt, len, key, suite == WEFT_CIPHER_POLY1305_SALSA2012);
+	case WEFT_CIPHER_AES_GMAC_SIV:
+		r = weft_cipher_key_prepare_siv(key);
+		if (r != WEFT_OK)
+			return r;
+		set_suite(pkt, suite);
+		return weft_aes_siv_encrypt(key->siv, pkt, len);
+	case WEFT_CIPHER_NONE:
+		break;
+	}
+	return WEFT_ERR_UNSUPPORTED;
+}
+
+enum weft_result weft_packet_disarm(uint8_t *pkt, size_t len, struct weft_cipher_key *key)
+{
+	enum weft_result r;
+	if (len < WEFT_PACKET_MIN_LEN || len > WEFT_PACKET_MAX_LEN)
+		return WEFT_ERR_INVALID;
+	switch (weft_packet_cipher(pkt)) {
+	case WEFT_CIPHER_POLY1305_NONE:
+		return disarm_salsa(pkt, len, key, false);
+	case WEFT_CIPHER_POLY1305_SALSA2012:
+		return disarm_salsa(pkt, len, key, true);
+	case WEFT_CIPHER_AES_GMAC_SIV:
+		r = weft_cipher_key_prepare_siv(key);
+		if (r != WEFT_OK)
+			return r;
+		return weft_aes_siv_decrypt(key->siv, pkt, len);
+	default:
+		return WEFT_ERR_UNSUPPORTED;
+	}
+}
