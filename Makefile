@@ -111,7 +111,10 @@ fuzz: $(FUZZ_BIN)
 bench: all $(BENCH_BIN)
 	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
-demo: all
+$(BUILD)/demo-foundation: $(BUILD)/obj/tools/demo_packet.o $(OS_LIB) $(CORE_LIB)
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
+
+demo: all $(BUILD)/demo-foundation
 	$(Q)tools/demo.sh $(BUILD)
 
 deps:

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "packet.h"
+#include "salsa2012.h"
 
 // Per-packet Salsa20/12 key: the first 32 key bytes mixed with the packet ID, addresses,
 // flags without hops, and the packet length (little-endian), vl1.md §4.2 step 2.
@@ -15,41 +16,6 @@ static void mangle_key(const uint8_t key[32], const uint8_t *pkt, size_t len, ui
 	k[19] = (uint8_t)(key[19] ^ (len & 0xff));
 	k[20] = (uint8_t)(key[20] ^ ((len >> 8) & 0xff));
 	memcpy(k + 21, key + 21, 11);
-}
-
-static void salsa_block(uint8_t out[64], const uint8_t nonce[8], uint64_t ctr, const uint8_t k[32])
-{
-	uint8_t in[16];
-	memcpy(in, nonce, 8);
-	for (int i = 0; i < 8; i++)
-		in[8 + i] = (uint8_t)(ctr >> (8 * i));
-	crypto_core_salsa2012(out, in, k, NULL);
-}
-
-// XORs p[0..n) with the Salsa20/12 keystream starting at keystream byte 64 (block 1).
-static void salsa_xor_from_block1(uint8_t *p, size_t n, const uint8_t nonce[8],
-				  const uint8_t k[32])
-{
-	uint8_t ks[64];
-	uint64_t ctr = 1;
-	while (n >= 64) {
-		salsa_block(ks, nonce, ctr++, k);
-		for (size_t i = 0; i < 64; i += 8) {
-			uint64_t a, b;
-			memcpy(&a, p + i, 8);
-			memcpy(&b, ks + i, 8);
-			a ^= b;
-			memcpy(p + i, &a, 8);
-		}
-		p += 64;
-		n -= 64;
-	}
-	if (n) {
-		salsa_block(ks, nonce, ctr, k);
-		for (size_t i = 0; i < n; i++)
-			p[i] ^= ks[i];
-	}
-	sodium_memzero(ks, sizeof ks);
 }
 
 static void set_suite(uint8_t *pkt, enum weft_cipher suite)
@@ -66,7 +32,7 @@ static void salsa_setup(const struct weft_cipher_key *key, const uint8_t *pkt, s
 			uint8_t k[32], uint8_t poly_key[64])
 {
 	mangle_key(key->key, pkt, len, k);
-	salsa_block(poly_key, pkt, 0, k);
+	weft_salsa2012_block(poly_key, pkt, 0, k);
 }
 
 static enum weft_result arm_salsa(uint8_t *pkt, size_t len, const struct weft_cipher_key *key,
@@ -75,7 +41,7 @@ static enum weft_result arm_salsa(uint8_t *pkt, size_t len, const struct weft_ci
 	uint8_t k[32], block0[64], tag[16];
 	salsa_setup(key, pkt, len, k, block0);
 	if (encrypt)
-		salsa_xor_from_block1(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, pkt, k);
+		weft_salsa2012_xor(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, pkt, 1, k);
 	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
 	memcpy(pkt + WEFT_WIRE_IDX_MAC, tag, 8);
 	sodium_memzero(k, sizeof k);
@@ -92,8 +58,8 @@ static enum weft_result disarm_salsa(uint8_t *pkt, size_t len, const struct weft
 	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
 	if (sodium_memcmp(tag, pkt + WEFT_WIRE_IDX_MAC, 8) == 0) {
 		if (decrypt)
-			salsa_xor_from_block1(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
-					      pkt, k);
+			weft_salsa2012_xor(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
+					   pkt, 1, k);
 		r = WEFT_OK;
 	}
 	sodium_memzero(k, sizeof k);

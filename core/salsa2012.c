@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MPL-2.0
+// Salsa20/12 keystream over libsodium's Salsa20/12 core (the same core its stream API uses).
+#include "salsa2012.h"
+
+#include <sodium.h>
+#include <string.h>
+
+void weft_salsa2012_block(uint8_t out[64], const uint8_t nonce[8], uint64_t block,
+			  const uint8_t key[32])
+{
+	uint8_t in[16];
+	memcpy(in, nonce, 8);
+	for (int i = 0; i < 8; i++)
+		in[8 + i] = (uint8_t)(block >> (8 * i)); // counter is little-endian
+	crypto_core_salsa2012(out, in, key, NULL);
+}
+
+void weft_salsa2012_xor(uint8_t *p, size_t n, const uint8_t nonce[8], uint64_t block,
+			const uint8_t key[32])
+{
+	uint8_t ks[64];
+	while (n >= 64) {
+		weft_salsa2012_block(ks, nonce, block++, key);
+		for (size_t i = 0; i < 64; i += 8) {
+			uint64_t a, b;
+			memcpy(&a, p + i, 8);
+			memcpy(&b, ks + i, 8);
+			a ^= b;
+			memcpy(p + i, &a, 8);
+		}
+		p += 64;
+		n -= 64;
+	}
+	if (n) {
+		weft_salsa2012_block(ks, nonce, block, key);
+		for (size_t i = 0; i < n; i++)
+			p[i] ^= ks[i];
+	}
+	sodium_memzero(ks, sizeof ks);
+}
