@@ -10,12 +10,28 @@
 // flags without hops, and the packet length (little-endian), vl1.md §4.2 step 2.
 static void mangle_key(const uint8_t key[32], const uint8_t *pkt, size_t len, uint8_t k[32])
 {
-	for (size_t i = 0; i < 18; i++)
-		k[i] = (uint8_t)(key[i] ^ pkt[i]);
-	k[18] = (uint8_t)(key[18] ^ (pkt[WEFT_WIRE_IDX_FLAGS] & 0xf8));
-	k[19] = (uint8_t)(key[19] ^ (len & 0xff));
-	k[20] = (uint8_t)(key[20] ^ ((len >> 8) & 0xff));
-	memcpy(k + 21, key + 21, 11);
+	uint64_t a, b;
+	memcpy(k, key, 32);
+	for (size_t i = 0; i < 16; i += 8) { // bytes 0..15 a word at a time
+		memcpy(&a, k + i, 8);
+		memcpy(&b, pkt + i, 8);
+		a ^= b;
+		memcpy(k + i, &a, 8);
+	}
+	k[16] ^= pkt[16];
+	k[17] ^= pkt[17];
+	k[18] ^= (uint8_t)(pkt[WEFT_WIRE_IDX_FLAGS] & 0xf8);
+	k[19] ^= (uint8_t)(len & 0xff);
+	k[20] ^= (uint8_t)((len >> 8) & 0xff);
+}
+
+// Constant-time comparison of the 8-byte MAC field: one compare, no early exit.
+static bool mac_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return (x ^ y) == 0;
 }
 
 static void set_suite(uint8_t *pkt, enum weft_cipher suite)
@@ -56,7 +72,7 @@ static enum weft_result disarm_salsa(uint8_t *pkt, size_t len, const struct weft
 	enum weft_result r = WEFT_ERR_AUTH;
 	salsa_setup(key, pkt, len, k, block0);
 	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
-	if (sodium_memcmp(tag, pkt + WEFT_WIRE_IDX_MAC, 8) == 0) {
+	if (mac_equal(tag, pkt + WEFT_WIRE_IDX_MAC)) {
 		if (decrypt)
 			weft_salsa2012_xor(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
 					   pkt, 1, k);

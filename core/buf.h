@@ -52,6 +52,18 @@ static inline void store_be64(uint8_t *p, uint64_t v)
 	store_be32(p, (uint32_t)(v >> 32));
 	store_be32(p + 4, (uint32_t)v);
 }
+// Little-endian: only the Salsa20 block counter and the key mangling length use it.
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+	p[4] = (uint8_t)(v >> 32);
+	p[5] = (uint8_t)(v >> 40);
+	p[6] = (uint8_t)(v >> 48);
+	p[7] = (uint8_t)(v >> 56);
+}
 
 // Reader: `pos` never passes `len`; an overrun sets `bad`.
 struct weft_rbuf {

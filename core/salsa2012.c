@@ -2,6 +2,8 @@
 // Salsa20/12 keystream over libsodium's Salsa20/12 core (the same core its stream API uses).
 #include "salsa2012.h"
 
+#include "buf.h"
+
 #include <sodium.h>
 #include <string.h>
 
@@ -10,8 +12,7 @@ void weft_salsa2012_block(uint8_t out[64], const uint8_t nonce[8], uint64_t bloc
 {
 	uint8_t in[16];
 	memcpy(in, nonce, 8);
-	for (int i = 0; i < 8; i++)
-		in[8 + i] = (uint8_t)(block >> (8 * i)); // counter is little-endian
+	store_le64(in + 8, block); // the block counter is little-endian
 	crypto_core_salsa2012(out, in, key, NULL);
 }
 
