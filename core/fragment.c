@@ -7,18 +7,23 @@
 
 unsigned weft_fragment_count(size_t len, size_t mtu)
 {
-	size_t per = mtu - WEFT_FRAGMENT_HEADER_LEN;
 	if (len <= mtu)
 		return 1;
+	if (mtu <= WEFT_FRAGMENT_HEADER_LEN)
+		return 0; // no room for data: cannot be split
+	size_t per = mtu - WEFT_FRAGMENT_HEADER_LEN;
 	return (unsigned)(1 + (len - mtu + per - 1) / per);
 }
 
 size_t weft_fragment_encode(const uint8_t *pkt, size_t len, size_t mtu, unsigned n, uint8_t *out,
 			    size_t cap)
 {
+	if (mtu <= WEFT_FRAGMENT_HEADER_LEN)
+		return 0;
 	unsigned total = weft_fragment_count(len, mtu);
 	size_t per = mtu - WEFT_FRAGMENT_HEADER_LEN;
-	if (n >= total || mtu <= WEFT_FRAGMENT_HEADER_LEN)
+	// Receivers (1.14 and weft) accept at most 7 pieces; a larger split would be dropped.
+	if (n >= total || total > WEFT_FRAGMENTS_MAX)
 		return 0;
 	if (n == 0) {
 		size_t h = len < mtu ? len : mtu;
@@ -29,7 +34,7 @@ size_t weft_fragment_encode(const uint8_t *pkt, size_t len, size_t mtu, unsigned
 	}
 	size_t start = mtu + (n - 1) * per;
 	size_t chunk = len - start < per ? len - start : per;
-	if (cap < WEFT_FRAGMENT_HEADER_LEN + chunk || total > 15)
+	if (cap < WEFT_FRAGMENT_HEADER_LEN + chunk)
 		return 0;
 	memcpy(out, pkt, 13); // packet ID and destination
 	out[WEFT_WIRE_FRAG_IDX_INDICATOR] = 0xff;

@@ -10,11 +10,12 @@
 #include "wire.h"
 #include "weft/weft.h"
 
-// Number of datagrams a packet of `len` bytes needs at `mtu` (1 = no fragmentation).
+// Number of datagrams a packet of `len` bytes needs at `mtu` (1 = no fragmentation; 0 if mtu
+// leaves no room for data). More than WEFT_FRAGMENTS_MAX means the packet cannot be sent.
 unsigned weft_fragment_count(size_t len, size_t mtu);
 
 // Writes datagram `n` (0 = head) of the packet into out[0..cap); returns its length, or 0 if
-// n is out of range or cap is too small. The head is the first `mtu` bytes as armored; the
+// n is out of range, the packet needs more than WEFT_FRAGMENTS_MAX pieces, or cap is too small. The head is the first `mtu` bytes as armored; the
 // fragmented flag must have been set before armoring when count > 1.
 size_t weft_fragment_encode(const uint8_t *pkt, size_t len, size_t mtu, unsigned n, uint8_t *out,
 			    size_t cap);

@@ -300,6 +300,18 @@ bool weft_identity_verify(const struct weft_identity *id, const void *msg, size_
 	return crypto_sign_verify_detached(sig, h, 32, id->pub + 32) == 0;
 }
 
+bool weft_identity_secret_matches(const struct weft_identity *id)
+{
+	struct weft_identity t;
+	if (!id->has_secret)
+		return false;
+	memcpy(t.sec, id->sec, 64);
+	keys_from_secret(&t);
+	bool ok = sodium_memcmp(t.pub, id->pub, 64) == 0;
+	sodium_memzero(&t, sizeof t);
+	return ok;
+}
+
 bool weft_identity_equal_public(const struct weft_identity *a, const struct weft_identity *b)
 {
 	return a->address == b->address && memcmp(a->pub, b->pub, 64) == 0;

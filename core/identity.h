@@ -61,6 +61,9 @@ enum weft_result weft_identity_sign(const struct weft_identity *id, const void *
 bool weft_identity_verify(const struct weft_identity *id, const void *msg, size_t len,
 			  const uint8_t *sig, size_t sig_len);
 
+// True if the secret key derives exactly the public key held.
+bool weft_identity_secret_matches(const struct weft_identity *id);
+
 bool weft_identity_equal_public(const struct weft_identity *a, const struct weft_identity *b);
 
 // Wipes the secret key.
