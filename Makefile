@@ -34,6 +34,7 @@ SVC_SRC   := $(wildcard service/*.c)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 VEC_SRC   := $(wildcard tests/vectors/*.c)
+SIM_SRC   := $(wildcard tests/sim/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
 
@@ -44,6 +45,7 @@ OS_LIB    := $(BUILD)/libweftos.a
 TLIB      := $(BUILD)/libwefttest.a
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VEC_BIN   := $(patsubst tests/vectors/%.c,$(BUILD)/tests/vectors/%,$(VEC_SRC))
+SIM_BIN   := $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(SIM_SRC))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
@@ -82,7 +84,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(OS_LIB) $(CORE_LIB)
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
 
 # Everything `make check` runs, built first so the runner only runs.
-test-bins: all $(UNIT_BIN) $(VEC_BIN)
+test-bins: all $(UNIT_BIN) $(VEC_BIN) $(SIM_BIN)
 .PHONY: test-bins
 
 # `make check`: install missing packages, build with warnings as errors, run every test

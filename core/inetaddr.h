@@ -7,12 +7,6 @@
 #include "buf.h"
 #include "weft/weft.h"
 
-enum weft_inet_family {
-	WEFT_INET_NONE = 0,
-	WEFT_INET_V4 = 4,
-	WEFT_INET_V6 = 6,
-};
-
 // Scope numbers are protocol values: path quality multiplies by (8 - scope).
 enum weft_ip_scope {
 	WEFT_SCOPE_NONE = 0,
@@ -23,12 +17,6 @@ enum weft_ip_scope {
 	WEFT_SCOPE_LINK_LOCAL = 5,
 	WEFT_SCOPE_SHARED = 6,
 	WEFT_SCOPE_PRIVATE = 7,
-};
-
-struct weft_inetaddr {
-	uint8_t family;  // enum weft_inet_family
-	uint8_t ip[16];  // 4 or 16 bytes used, network order
-	uint16_t port;   // or prefix length, in network configurations
 };
 
 #define WEFT_INETADDR_STR_MAX 56 // "[v6 text]/65535" and a NUL

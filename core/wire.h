@@ -109,4 +109,46 @@ enum weft_wire_size {
 #define WEFT_ADDRESS_RESERVED_PREFIX 0xffu
 #define WEFT_ADDRESS_MASK 0xffffffffffULL
 
+// Timings in milliseconds (vl1.md §6, §9).
+enum weft_timing {
+	WEFT_T_QUEUE_TIMEOUT = 5000,        // pending tx/rx packets
+	WEFT_T_WHOIS_RETRY = 500,           // per address
+	WEFT_T_TIMER_GRANULARITY = 60,
+	WEFT_T_PING_CHECK = 5000,
+	WEFT_T_HOUSEKEEPING = 30000,
+	WEFT_T_PATH_HEARTBEAT = 14000,      // ECHO a path idle this long
+	WEFT_T_PATH_ALIVE = 19000,          // heartbeat + 5 s
+	WEFT_T_PEER_PING = 60000,           // full HELLO to active peers
+	WEFT_T_PATH_EXPIRATION = 243000,
+	WEFT_T_PEER_ACTIVITY = 500000,
+	WEFT_T_UPSTREAM_PING = 224000,      // 16 x heartbeat
+	WEFT_T_MIN_UNITE = 30000,           // RENDEZVOUS per pair
+	WEFT_T_PUSH_CUTOFF = 30000,
+	WEFT_T_WHOIS_RATE_LIMIT = 100,      // inbound, per peer
+	WEFT_T_ECHO_RATE_LIMIT = 166,       // inbound, per path
+	WEFT_T_CONFIRM_HELLO = 1000,        // per unknown path
+	WEFT_T_IDENTITY_VERIFY = 2000,      // per source bucket
+	WEFT_T_SELFAWARE_TIMEOUT = 600000,
+	WEFT_T_AGE_CAP = 140000,            // path quality age cap
+	WEFT_T_QUALITY_DIVISOR = 61000,     // upstream quality
+};
+
+#define WEFT_RELAY_MAX_HOPS 3
+#define WEFT_PUSH_LIMIT 8
+#define WEFT_LATENCY_UNKNOWN 65535u
+
+// ERROR codes (vl1.md §5.5).
+enum weft_error_code {
+	WEFT_ERROR_NONE = 0,
+	WEFT_ERROR_INVALID_REQUEST = 1,
+	WEFT_ERROR_BAD_PROTOCOL_VERSION = 2,
+	WEFT_ERROR_OBJ_NOT_FOUND = 3,
+	WEFT_ERROR_IDENTITY_COLLISION = 4,
+	WEFT_ERROR_UNSUPPORTED_OPERATION = 5,
+	WEFT_ERROR_NEED_MEMBERSHIP_CERTIFICATE = 6,
+	WEFT_ERROR_NETWORK_ACCESS_DENIED = 7,
+	WEFT_ERROR_UNWANTED_MULTICAST = 8,
+	WEFT_ERROR_NETWORK_AUTHENTICATION_REQUIRED = 9,
+};
+
 #endif

@@ -34,7 +34,7 @@ run_one() { # label, command...
 }
 
 for build in "$@"; do
-	for t in "$build"/tests/unit/* "$build"/tests/vectors/*; do
+	for t in "$build"/tests/unit/* "$build"/tests/vectors/* "$build"/tests/sim/*; do
 		[ -x "$t" ] || continue
 		run_one "$build:${t#"$build"/tests/}" "$t"
 	done

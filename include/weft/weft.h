@@ -46,6 +46,146 @@ const char *weft_result_str(enum weft_result r);
 // The core never reads entropy itself.
 typedef void (*weft_random_fn)(void *ctx, void *buf, size_t len);
 
+
+// ---- IP endpoints -------------------------------------------------------------------------
+
+enum weft_inet_family {
+	WEFT_INET_NONE = 0,
+	WEFT_INET_V4 = 4,
+	WEFT_INET_V6 = 6,
+};
+
+// An IPv4 or IPv6 address and UDP port, IP bytes in network order.
+struct weft_inetaddr {
+	uint8_t family; // enum weft_inet_family
+	uint8_t ip[16]; // 4 or 16 bytes used
+	uint16_t port;  // host order
+};
+
+// ---- The node -----------------------------------------------------------------------------
+
+struct weft_node; // opaque
+
+// Objects the node persists through the host (service.md §1.2 names the files).
+enum weft_state_object {
+	WEFT_STATE_IDENTITY_PUBLIC = 1, // id 0; the public identity string
+	WEFT_STATE_IDENTITY_SECRET = 2, // id 0; the secret identity string
+	WEFT_STATE_PLANET = 3,          // id 0; serialized world
+	WEFT_STATE_MOON = 4,            // id = moon ID; serialized world
+	WEFT_STATE_PEER = 5,            // id = address; peer cache entry
+};
+
+enum weft_event {
+	WEFT_EVENT_UP = 0,       // node created; data NULL
+	WEFT_EVENT_ONLINE = 1,   // an upstream answered; data NULL
+	WEFT_EVENT_OFFLINE = 2,  // no upstream heard for 500 s; data NULL
+	WEFT_EVENT_DOWN = 3,     // node being freed; data NULL
+	WEFT_EVENT_IDENTITY_COLLISION = 4, // an upstream says our address is taken; data NULL
+	WEFT_EVENT_TRACE = 5,    // data: const char *, a debug line
+	WEFT_EVENT_USER_MESSAGE = 6, // data: const struct weft_user_message *
+};
+
+struct weft_user_message {
+	uint64_t source;  // sender's address
+	uint64_t type_id; // application-chosen type
+	const void *data; // borrowed for the call
+	size_t len;
+};
+
+// Every way the node reaches the world. Pointers passed to callbacks are borrowed for the call.
+struct weft_node_callbacks {
+	void *ctx;
+	// Sends one UDP datagram from local socket `local_socket` (-1: from every local socket)
+	// to `to`; ttl 0 means the default. Returns 0 if handed to the OS.
+	int (*wire_send)(void *ctx, int64_t local_socket, const struct weft_inetaddr *to,
+			 const void *data, size_t len, unsigned ttl);
+	// Cryptographically secure random bytes.
+	void (*random)(void *ctx, void *buf, size_t len);
+	// Stores an object; data NULL deletes it.
+	void (*state_put)(void *ctx, enum weft_state_object type, uint64_t id, const void *data,
+			  size_t len);
+	// Loads an object into buf; returns its length, or -1 if absent or larger than cap.
+	long (*state_get)(void *ctx, enum weft_state_object type, uint64_t id, void *buf,
+			  size_t cap);
+	// Something happened; see enum weft_event for what `data` points to.
+	void (*event)(void *ctx, enum weft_event event, const void *data);
+	// Optional: may the node use this physical path to `address`? NULL allows all.
+	bool (*path_check)(void *ctx, uint64_t address, int64_t local_socket,
+			   const struct weft_inetaddr *remote);
+};
+
+// Creates a node: loads its identity through state_get (or generates and stores one), its
+// planet (a node with no planet has no roots until one is given) and nothing else.
+enum weft_result weft_node_new(struct weft_node **out, const struct weft_node_callbacks *cb,
+			       int64_t now_ms);
+void weft_node_free(struct weft_node *node);
+
+// Feeds one received UDP datagram. *next_deadline_ms is when to call process_background.
+enum weft_result weft_node_process_wire_packet(struct weft_node *node, int64_t now_ms,
+					       int64_t local_socket,
+					       const struct weft_inetaddr *from, const void *data,
+					       size_t len, int64_t *next_deadline_ms);
+// Runs timers (keepalives, retries, expiry); call at or after the deadline it returns.
+enum weft_result weft_node_process_background(struct weft_node *node, int64_t now_ms,
+					      int64_t *next_deadline_ms);
+
+uint64_t weft_node_address(const struct weft_node *node);
+// True once an upstream has answered within the last 500 s (or the node is itself a root).
+bool weft_node_online(const struct weft_node *node);
+
+// Sends a USER_MESSAGE (verb 0x14) to another node, resolving it through the roots if needed.
+enum weft_result weft_node_send_user_message(struct weft_node *node, int64_t now_ms,
+					     uint64_t dest, uint64_t type_id, const void *data,
+					     size_t len);
+
+// Replaces the planet with a serialized world (no signature check: the host vouches for it).
+enum weft_result weft_node_set_planet(struct weft_node *node, int64_t now_ms, const void *world,
+				      size_t len);
+// Joins a moon: loads it through state_get, or fetches it from `seed` (0: stored only).
+enum weft_result weft_node_orbit(struct weft_node *node, int64_t now_ms, uint64_t moon_id,
+				 uint64_t seed);
+enum weft_result weft_node_deorbit(struct weft_node *node, int64_t now_ms, uint64_t moon_id);
+
+// ---- Peers as the node sees them ----------------------------------------------------------
+
+enum weft_peer_role {
+	WEFT_PEER_LEAF = 0,
+	WEFT_PEER_MOON = 1,
+	WEFT_PEER_PLANET = 2,
+};
+
+struct weft_path_info {
+	int64_t local_socket;
+	struct weft_inetaddr address;
+	int64_t last_send_ms;
+	int64_t last_receive_ms;
+	bool alive;     // heard within 19 s
+	bool expired;   // no authenticated packet for 243 s
+	bool preferred; // the one used for sending
+	unsigned latency_ms; // 65535 = unknown
+};
+
+#define WEFT_PEER_INFO_MAX_PATHS 16
+
+struct weft_peer_info {
+	uint64_t address;
+	int version_major, version_minor, version_revision; // -1 if unknown
+	int proto;            // protocol version, 0 if unknown
+	int latency_ms;       // -1 if unknown
+	enum weft_peer_role role;
+	int64_t last_receive_ms;
+	unsigned n_paths;
+	struct weft_path_info paths[WEFT_PEER_INFO_MAX_PATHS];
+};
+
+// Fills up to `cap` peers in ascending address order; returns the number of peers known.
+size_t weft_node_peers(const struct weft_node *node, int64_t now_ms, struct weft_peer_info *out,
+		       size_t cap);
+
+// Named counters of dropped packets and other events, for tests and /metrics.
+size_t weft_node_counters(const struct weft_node *node, const char **names, uint64_t *values,
+			  size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
