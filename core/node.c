@@ -182,6 +182,21 @@ enum weft_result weft_node_send_user_message(struct weft_node *n, int64_t now_ms
 	return weft_tx_send(n, now_ms, dest, WEFT_VERB_USER_MESSAGE, payload, len + 8, true, true);
 }
 
+enum weft_result weft_node_ping(struct weft_node *n, int64_t now_ms, uint64_t dest,
+				uint64_t cookie)
+{
+	uint8_t payload[8];
+	if (dest == n->self.address || weft_address_is_reserved(dest) || n->in_queues)
+		return WEFT_ERR_INVALID;
+	store_be64(payload, cookie);
+	return weft_tx_send(n, now_ms, dest, WEFT_VERB_ECHO, payload, sizeof payload, false, true);
+}
+
+void weft_node_allow_loopback_paths(struct weft_node *n, bool allow)
+{
+	n->allow_loopback = allow;
+}
+
 static enum weft_peer_role role_of(const struct weft_node *n, uint64_t address)
 {
 	if (n->have_planet && weft_world_has_root(&n->planet, address))

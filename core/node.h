@@ -120,6 +120,7 @@ struct weft_node {
 	struct weft_identity self;
 	bool is_upstream; // our address is a root of the planet or a moon we hold
 	bool online;
+	bool allow_loopback; // host opt-in for single-host tests and benchmarks
 
 	struct weft_peer *buckets[WEFT_LIMIT_PEER_BUCKETS];
 	size_t n_peers;

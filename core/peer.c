@@ -154,6 +154,10 @@ bool weft_node_path_allowed(struct weft_node *n, uint64_t address, int64_t local
 	case WEFT_SCOPE_SHARED:
 	case WEFT_SCOPE_PRIVATE:
 		break;
+	case WEFT_SCOPE_LOOPBACK:
+		if (n->allow_loopback)
+			break;
+		return false;
 	default:
 		return false;
 	}

@@ -57,6 +57,12 @@ static void rx_ok(const struct rx *r)
 	case WEFT_VERB_WHOIS:
 		rx_ok_whois(r, &b);
 		break;
+	case WEFT_VERB_ECHO:
+		if (rbuf_left(&b) == 8) { // the answer to weft_node_ping
+			struct weft_echo_reply e = {r->p->id.address, rbuf_u64(&b), r->hops == 0};
+			r->n->cb.event(r->n->cb.ctx, WEFT_EVENT_ECHO_REPLY, &e);
+		}
+		break;
 	default: // OK(ECHO) and others: their only effect is path learning, done above
 		break;
 	}

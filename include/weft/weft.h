@@ -83,6 +83,14 @@ enum weft_event {
 	WEFT_EVENT_IDENTITY_COLLISION = 4, // an upstream says our address is taken; data NULL
 	WEFT_EVENT_TRACE = 5,    // data: const char *, a debug line
 	WEFT_EVENT_USER_MESSAGE = 6, // data: const struct weft_user_message *
+	WEFT_EVENT_ECHO_REPLY = 7,   // data: const struct weft_echo_reply *
+};
+
+// The answer to weft_node_ping.
+struct weft_echo_reply {
+	uint64_t source; // who answered
+	uint64_t cookie; // as given to weft_node_ping
+	bool direct;     // arrived on a direct path (hop count 0)
 };
 
 struct weft_user_message {
@@ -137,6 +145,15 @@ bool weft_node_online(const struct weft_node *node);
 enum weft_result weft_node_send_user_message(struct weft_node *node, int64_t now_ms,
 					     uint64_t dest, uint64_t type_id, const void *data,
 					     size_t len);
+
+// Sends an ECHO carrying `cookie` to another node (resolving it, relaying if need be); its
+// OK comes back as WEFT_EVENT_ECHO_REPLY. A VL1 reachability probe, like ping.
+enum weft_result weft_node_ping(struct weft_node *node, int64_t now_ms, uint64_t dest,
+				uint64_t cookie);
+
+// Loopback addresses are refused as paths, as 1.14 refuses them; tests and benchmarks that
+// run every node on one host turn this on.
+void weft_node_allow_loopback_paths(struct weft_node *node, bool allow);
 
 // Replaces the planet with a serialized world (no signature check: the host vouches for it).
 enum weft_result weft_node_set_planet(struct weft_node *node, int64_t now_ms, const void *world,

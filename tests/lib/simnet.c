@@ -216,6 +216,12 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 		h->online_at_ms = h->net->now_ms;
 	if (ev == WEFT_EVENT_TRACE && h->net->trace)
 		printf("[%lld %u] %s\n", (long long)h->net->now_ms, h->index, (const char *)data);
+	if (ev == WEFT_EVENT_ECHO_REPLY) {
+		const struct weft_echo_reply *e = data;
+		h->n_echo++;
+		h->last_echo_from = e->source;
+		h->last_echo_cookie = e->cookie;
+	}
 	if (ev == WEFT_EVENT_USER_MESSAGE && h->n_inbox < SIM_MAX_INBOX) {
 		const struct weft_user_message *m = data;
 		struct sim_msg *s = &h->inbox[h->n_inbox++];

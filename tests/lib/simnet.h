@@ -57,6 +57,8 @@ struct sim_host {
 	long planet_len;
 	unsigned n_inbox;
 	struct sim_msg inbox[SIM_MAX_INBOX];
+	unsigned n_echo;               // ECHO replies received (weft_node_ping)
+	uint64_t last_echo_from, last_echo_cookie;
 };
 
 struct sim_event; // datagram in flight

@@ -159,6 +159,42 @@ static void test_cut(struct sim_net *net, struct sim_host *a, struct sim_host *b
 	T_CHECK(sim_has_direct_path(a, b->address));
 }
 
+// 3% loss each way: every pair still reaches each other (ping retried at most 10 times).
+static void test_lossy(void)
+{
+	static struct sim_net net;
+	static const enum sim_nat mix[6] = {SIM_NAT_NONE, SIM_NAT_FULL_CONE,
+					    SIM_NAT_PORT_RESTRICTED, SIM_NAT_PORT_RESTRICTED,
+					    SIM_NAT_SYMMETRIC, SIM_NAT_SYMMETRIC};
+	uint8_t planet[WEFT_WORLD_MAX_LEN];
+	struct sim_host *h[6];
+	t_case("sim: with 3%% loss every pair still answers pings, direct or relayed");
+	sim_init(&net, SEED + 1, 20, 10, 30);
+	struct sim_host *root = sim_add_host(&net, SIM_NAT_NONE, NULL, 0);
+	size_t plen = make_planet(root, planet, sizeof planet);
+	T_CHECK(weft_node_set_planet(root->node, net.now_ms, planet, plen) == WEFT_OK);
+	for (unsigned i = 0; i < 6; i++)
+		h[i] = sim_add_host(&net, mix[i], planet, plen);
+	sim_run_until(&net, net.now_ms + 10000);
+	unsigned unreachable = 0, tries = 0;
+	for (unsigned i = 0; i < 6; i++) {
+		for (unsigned j = 0; j < 6; j++) {
+			if (i == j)
+				continue;
+			unsigned before = h[i]->n_echo;
+			for (unsigned k = 0; k < 10 && h[i]->n_echo == before; k++, tries++) {
+				weft_node_ping(h[i]->node, net.now_ms, h[j]->address, k);
+				sim_run_until(&net, net.now_ms + 1000);
+			}
+			unreachable += h[i]->n_echo == before;
+		}
+	}
+	printf("  lossy: 30 ordered pairs, %u pings sent, %u pairs unreachable, %llu datagrams "
+	       "lost\n", tries, unreachable, (unsigned long long)net.dropped_loss);
+	T_CHECK(unreachable == 0);
+	sim_free(&net);
+}
+
 int main(void)
 {
 	static struct sim_net net;
@@ -187,5 +223,6 @@ int main(void)
 	test_mesh(&net, root, h);
 	test_cut(&net, h[0], h[1]);
 	sim_free(&net);
+	test_lossy();
 	return t_done();
 }

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MPL-2.0
+// The core's callbacks in weftd: datagrams out through the UDP sockets, state to files,
+// events to the log.
+#include <stdio.h>
+
+#include "inetaddr.h"
+#include "log.h"
+#include "random.h"
+#include "service.h"
+#include "state.h"
+#include "udp.h"
+
+static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr *to,
+		     const void *data, size_t len, unsigned ttl)
+{
+	struct weft_service *s = ctx;
+	int sent = 0;
+	if (local_socket >= 0 && local_socket < (int64_t)s->n_socks &&
+	    s->sock_family[local_socket] == to->family)
+		return weft_udp_send(s->socks[local_socket], to, data, len, ttl);
+	// No socket named (or a stale one): send from every socket of the family.
+	for (unsigned i = 0; i < s->n_socks; i++)
+		if (s->sock_family[i] == to->family && weft_udp_send(s->socks[i], to, data, len,
+								     ttl) == 0)
+			sent++;
+	return sent ? 0 : -1;
+}
+
+static void event(void *ctx, enum weft_event ev, const void *data)
+{
+	(void)ctx;
+	switch (ev) {
+	case WEFT_EVENT_UP: break; // weftd logs the address once creation returns
+	case WEFT_EVENT_ONLINE: weft_log(WEFT_LOG_INFO, "online"); break;
+	case WEFT_EVENT_OFFLINE: weft_log(WEFT_LOG_WARN, "offline: no root answers"); break;
+	case WEFT_EVENT_DOWN: weft_log(WEFT_LOG_INFO, "node down"); break;
+	case WEFT_EVENT_IDENTITY_COLLISION:
+		weft_log(WEFT_LOG_ERROR, "identity collision: another node has our address");
+		break;
+	case WEFT_EVENT_TRACE: weft_log(WEFT_LOG_DEBUG, "%s", (const char *)data); break;
+	case WEFT_EVENT_ECHO_REPLY: break;
+	case WEFT_EVENT_USER_MESSAGE: {
+		const struct weft_user_message *m = data;
+		weft_log(WEFT_LOG_DEBUG, "user message type %llu (%zu bytes) from %010llx",
+			 (unsigned long long)m->type_id, m->len, (unsigned long long)m->source);
+		break;
+	}
+	}
+}
+
+static void state_put(void *ctx, enum weft_state_object type, uint64_t id, const void *data,
+		      size_t len)
+{
+	struct weft_service *s = ctx;
+	weft_state_put((void *)s->home, type, id, data, len);
+}
+
+static long state_get(void *ctx, enum weft_state_object type, uint64_t id, void *buf, size_t cap)
+{
+	struct weft_service *s = ctx;
+	return weft_state_get((void *)s->home, type, id, buf, cap);
+}
+
+void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *cb)
+{
+	*cb = (struct weft_node_callbacks){
+		.ctx = s,
+		.wire_send = wire_send,
+		.random = weft_os_random,
+		.state_put = state_put,
+		.state_get = state_get,
+		.event = event,
+	};
+}
