@@ -12,4 +12,10 @@ struct weft_cli_cmd {
 
 int weft_cli_idtool(const char *argv0, int argc, char **argv);
 
+// `weft idtool` world subcommands (cmd_idtool_world.c); argv[0] is the subcommand.
+int weft_cli_idtool_initmoon(int argc, char **argv);
+int weft_cli_idtool_genmoon(int argc, char **argv);
+int weft_cli_idtool_initplanet(int argc, char **argv);
+int weft_cli_idtool_genplanet(int argc, char **argv);
+
 #endif

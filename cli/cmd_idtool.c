@@ -213,6 +213,14 @@ static const struct idtool_cmd cmds[] = {
 	{"getpublic", cmd_getpublic, 1, 1, "<identity.secret>"},
 	{"sign", cmd_sign, 2, 1, "<identity.secret> <file>"},
 	{"verify", cmd_verify, 3, 1, "<identity.secret/public> <file> <signature>"},
+	// service.md §3.3: initmoon and genmoon print help and exit 0 when arguments are missing.
+	{"initmoon", weft_cli_idtool_initmoon, 1, 0, "<identity.public of first seed>"},
+	{"genmoon", weft_cli_idtool_genmoon, 1, 0, "<moon json>"},
+	{"initplanet", weft_cli_idtool_initplanet, 1, 1, "<identity.public> [<identity.public> ...]"},
+	{"genplanet", weft_cli_idtool_genplanet, 1, 1,
+	 "<planet json> [<output file, default planet>]\n"
+	 "      If the JSON has previousSigningKey and previousSigningKey_SECRET, that pair signs\n"
+	 "      and signingKey becomes updatesMustBeSignedBy (a key rotation; vl1.md 7.7)."},
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
