@@ -72,7 +72,9 @@ $(BUILD)/weft: $(call obj,$(CLI_SRC)) $(OS_LIB) $(CORE_LIB)
 
 $(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -lmicrohttpd -ljansson
+
+$(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)

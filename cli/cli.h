@@ -3,6 +3,11 @@
 #ifndef WEFT_CLI_H
 #define WEFT_CLI_H
 
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
 struct weft_cli_cmd {
 	const char *name;
 	int (*run)(const char *argv0, int argc, char **argv); // argv[0] is the command name
@@ -17,5 +22,33 @@ int weft_cli_idtool_initmoon(int argc, char **argv);
 int weft_cli_idtool_genmoon(int argc, char **argv);
 int weft_cli_idtool_initplanet(int argc, char **argv);
 int weft_cli_idtool_genplanet(int argc, char **argv);
+
+// Help text of `weft` (main.c).
+void weft_cli_usage(FILE *f, const char *argv0);
+
+// Commands that talk to weftd's local API (service.md §3.2).
+int weft_cli_info(const char *argv0, int argc, char **argv);
+int weft_cli_listpeers(const char *argv0, int argc, char **argv);
+int weft_cli_peers(const char *argv0, int argc, char **argv);
+
+// Their shared switches and connection (api.c): -j -p<port> -T<token> -D<home> -H<host>.
+struct weft_cli_api {
+	const char *argv0, *cmd;
+	const char *home, *host;
+	uint16_t port;  // 0: read HOME/zerotier-one.port
+	char token[256]; // "": read HOME/authtoken.secret
+	bool json;
+	const char *args[2]; // the command's first and second arguments, if given
+};
+// Parses the switches and arguments after the command name (argv[0]). Returns -1 to go on,
+// or the exit status once help or the version has been printed.
+int weft_cli_api_parse(struct weft_cli_api *a, const char *argv0, int argc, char **argv);
+// GETs path and parses the JSON reply into *out (caller frees). Returns 0, or the exit status
+// after printing the failure as service.md §3.2.2-3.2.3 say.
+int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out);
+// -j output: 1-space indentation, sorted keys, newline.
+void weft_cli_print_json(const json_t *j);
+// Wall-clock milliseconds, for "ms ago" columns.
+int64_t weft_cli_now_ms(void);
 
 #endif

@@ -13,6 +13,10 @@ static int cmd_version(const char *argv0, int argc, char **argv);
 static const struct weft_cli_cmd commands[] = {
 	{"idtool", weft_cli_idtool, "<command> [<args>]",
 	 "identity tool: generate, validate, getpublic, sign, verify"},
+	{"info", weft_cli_info, "", "Display status info"},
+	{"status", weft_cli_info, "", "Same as info"},
+	{"listpeers", weft_cli_listpeers, "", "List all peers"},
+	{"peers", weft_cli_peers, "", "List all peers (prettier)"},
 	{"version", cmd_version, "", "print the version"},
 	{"help", cmd_help, "", "list commands"},
 };
@@ -26,19 +30,40 @@ static int cmd_version(const char *argv0, int argc, char **argv)
 	return 0;
 }
 
-static void usage(FILE *f, const char *argv0)
+void weft_cli_usage(FILE *f, const char *argv0)
 {
 	fprintf(f, "weft %s — ZeroTier-compatible network virtualization\n", WEFT_VERSION_STRING);
-	fprintf(f, "Usage: %s <command> [<args>]\n\nCommands:\n", argv0);
+	fprintf(f, "Usage: %s [-switches] <command> [<args>]\n\n", argv0);
+	// Switch lines keep zerotier-cli's layout (service.md §3.2.1).
+	fprintf(f, "Available switches:\n"
+		   "  -h                      - Display this help\n"
+		   "  -v                      - Show version\n"
+		   "  -j                      - Display full raw JSON output\n"
+		   "  -D<path>                - weftd home path for parameter auto-detect\n"
+		   "  -p<port>                - HTTP port (default: auto)\n"
+		   "  -T<token>               - Authentication token (default: auto)\n\n"
+		   "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %-20s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		fprintf(f, "  %-10s %-20s %s\n", commands[i].name, commands[i].args,
+			commands[i].help);
 }
 
 static int cmd_help(const char *argv0, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	usage(stdout, argv0);
+	weft_cli_usage(stdout, argv0);
 	return 0;
+}
+
+// No command, maybe switches: -h, -v and bad switches act as zerotier-cli's do.
+static int no_command(const char *argv0, int argc, char **argv)
+{
+	struct weft_cli_api a;
+	int r = argc < 2 ? -1 : weft_cli_api_parse(&a, argv0, argc, argv);
+	if (r >= 0)
+		return r;
+	weft_cli_usage(stderr, argv0);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -51,10 +76,15 @@ int main(int argc, char **argv)
 	// Installed as weft-idtool or zerotier-idtool, behave as the identity tool.
 	if (strstr(argv0, "idtool"))
 		return weft_cli_idtool(argv0, argc, argv);
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout, argv0);
-		return argc < 2 ? 1 : 0;
-	}
+	// Switches may come before the command (zerotier-cli style): move the command to argv[1].
+	int ci = 1;
+	while (ci < argc && argv[ci][0] == '-')
+		ci++;
+	if (ci == argc)
+		return no_command(argv0, argc, argv);
+	char *cmd = argv[ci];
+	memmove(&argv[2], &argv[1], (size_t)(ci - 1) * sizeof *argv);
+	argv[1] = cmd;
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argv0, argc - 1, argv + 1);

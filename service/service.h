@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "weft/weft.h"
 
 #define WEFT_SERVICE_MAX_SOCKETS 4
@@ -19,6 +20,9 @@ struct weft_service {
 	uint16_t primary_port, secondary_port;
 	int64_t deadline_ms;
 	volatile bool stop;
+	char authtoken[WEFT_AUTH_TOKEN_MAX];    // trimmed authtoken.secret (§1.2)
+	char metricstoken[WEFT_AUTH_TOKEN_MAX]; // trimmed metricstoken.secret
+	struct weft_http *http;                 // the local API (http.c)
 };
 
 // Node callbacks bound to the service (service/callbacks.c).

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MPL-2.0
+// The local HTTP API as its handlers see it (service.md §2): a parsed request in, a status and
+// a JSON value out. Handlers know nothing of HTTP; http.c does transport, access and encoding,
+// router.c maps method and path to a handler.
+#ifndef WEFT_SERVICE_API_H
+#define WEFT_SERVICE_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "service.h"
+
+enum weft_api_method {
+	WEFT_API_GET = 1,
+	WEFT_API_POST = 2,
+	WEFT_API_PUT = 4,
+	WEFT_API_DELETE = 8,
+};
+
+#define WEFT_API_MAX_ARGS 4
+
+struct weft_api_arg {
+	const char *p; // points into the request path; not NUL-terminated
+	size_t len;
+};
+
+struct weft_api_request {
+	struct weft_service *svc;
+	int64_t now_ms;
+	unsigned method; // one enum weft_api_method bit
+	const char *path;
+	unsigned n_args; // the path's placeholder segments, in order
+	struct weft_api_arg args[WEFT_API_MAX_ARGS];
+	const char *body; // NUL-terminated; "" when the request had none
+	size_t body_len;
+};
+
+struct weft_api_response {
+	unsigned status;
+	json_t *json; // owned by the response; NULL sends {} (§2.3)
+	bool no_body; // send no body and no Content-Type (unknown routes, §2.3)
+};
+
+typedef void (*weft_api_handler)(const struct weft_api_request *req,
+				 struct weft_api_response *resp);
+
+// Routes the request to its handler, or answers 404 with no body (§2.3). resp is filled in.
+void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response *resp);
+// True for paths that need no token, only a permitted source address (§2.2).
+bool weft_router_is_open(const char *path);
+
+// Handlers, one file per resource.
+void weft_api_status(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_health(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_peer_list(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_peer_get(const struct weft_api_request *req, struct weft_api_response *resp);
+
+#endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MPL-2.0
+// The endpoint table of the local API (service.md §2.4) and exact whole-path matching.
+// Patterns are literal segments and placeholders: {ADDR} is 10 hex digits, {NWID} 16, either
+// case. Where a POST handler exists, PUT reaches it too (§2.1).
+#include <string.h>
+
+#include "api.h"
+
+struct route {
+	unsigned methods; // enum weft_api_method bits
+	const char *pattern;
+	weft_api_handler handler;
+};
+
+static const struct route routes[] = {
+	{WEFT_API_GET, "/status", weft_api_status},
+	{WEFT_API_GET, "/health", weft_api_health},
+	{WEFT_API_GET, "/peer", weft_api_peer_list},
+	{WEFT_API_GET, "/peer/{ADDR}", weft_api_peer_get},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static bool all_hex(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+			return false;
+	return true;
+}
+
+// Length of the placeholder's value, or 0 if the pattern segment is a literal.
+static size_t placeholder_len(const char *seg, size_t n)
+{
+	if (n == 6 && !memcmp(seg, "{ADDR}", 6))
+		return 10;
+	if (n == 6 && !memcmp(seg, "{NWID}", 6))
+		return 16;
+	return 0;
+}
+
+// Matches path against pattern segment by segment, collecting placeholder values.
+static bool match(const char *pattern, const char *path, struct weft_api_request *req)
+{
+	req->n_args = 0;
+	while (*pattern && *path) {
+		size_t pn = strcspn(pattern + 1, "/") + 1, n = strcspn(path + 1, "/") + 1;
+		size_t want = placeholder_len(pattern + 1, pn - 1);
+		if (want) {
+			if (n - 1 != want || !all_hex(path + 1, want) ||
+			    req->n_args == WEFT_API_MAX_ARGS)
+				return false;
+			req->args[req->n_args++] = (struct weft_api_arg){path + 1, want};
+		} else if (pn != n || memcmp(pattern, path, n) != 0) {
+			return false;
+		}
+		pattern += pn;
+		path += n;
+	}
+	return !*pattern && !*path;
+}
+
+void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response *resp)
+{
+	*resp = (struct weft_api_response){.status = 200};
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!(routes[i].methods & req->method) || !match(routes[i].pattern, req->path, req))
+			continue;
+		routes[i].handler(req, resp);
+		return;
+	}
+	*resp = (struct weft_api_response){.status = 404, .no_body = true};
+}
+
+bool weft_router_is_open(const char *path)
+{
+	return !strcmp(path, "/health") || !strcmp(path, "/sso") || !strncmp(path, "/app", 4);
+}
