@@ -105,7 +105,8 @@ asan:
 	$(Q)VECTORS=$(VECTORS) tools/run-tests.sh build-asan
 
 # libFuzzer targets: clang, core sources compiled in with the fuzzer and sanitizers.
-FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Icore -D_GNU_SOURCE
+FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       $(WARN) -Iinclude -Icore -D_GNU_SOURCE
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -o $@ $(LIBS_CORE)
@@ -113,7 +114,7 @@ fuzz: $(FUZZ_BIN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 bench: all $(BENCH_BIN)
-	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; WEFT_WEFTD=$(BUILD)/weftd $$b || exit 1; done
 
 $(BUILD)/demo-foundation: $(BUILD)/obj/tools/demo_packet.o $(OS_LIB) $(CORE_LIB)
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)

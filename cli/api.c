@@ -125,7 +125,7 @@ static int locate(struct weft_cli_api *a)
 	return 2;
 }
 
-int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out)
+int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *path, json_t **out)
 {
 	char header[sizeof a->token + 16];
 	struct weft_http_reply reply;
@@ -136,7 +136,7 @@ int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out)
 		return r;
 	snprintf(header, sizeof header, "X-ZT1-Auth: %s", a->token);
 	const char *headers[] = {header, NULL};
-	r = weft_http_client_request(a->host, a->port, "GET", path, headers, NULL, 0, TIMEOUT_MS,
+	r = weft_http_client_request(a->host, a->port, method, path, headers, NULL, 0, TIMEOUT_MS,
 				     &reply);
 	sodium_memzero(header, sizeof header);
 	if (r != 0) {
@@ -171,4 +171,9 @@ int64_t weft_cli_now_ms(void)
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out)
+{
+	return weft_cli_api_call(a, "GET", path, out);
 }

@@ -30,6 +30,7 @@ void weft_cli_usage(FILE *f, const char *argv0);
 int weft_cli_info(const char *argv0, int argc, char **argv);
 int weft_cli_listpeers(const char *argv0, int argc, char **argv);
 int weft_cli_peers(const char *argv0, int argc, char **argv);
+int weft_cli_ping(const char *argv0, int argc, char **argv);
 
 // Their shared switches and connection (api.c): -j -p<port> -T<token> -D<home> -H<host>.
 struct weft_cli_api {
@@ -46,6 +47,8 @@ int weft_cli_api_parse(struct weft_cli_api *a, const char *argv0, int argc, char
 // GETs path and parses the JSON reply into *out (caller frees). Returns 0, or the exit status
 // after printing the failure as service.md §3.2.2-3.2.3 say.
 int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out);
+// The same with another method (no request body).
+int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *path, json_t **out);
 // -j output: 1-space indentation, sorted keys, newline.
 void weft_cli_print_json(const json_t *j);
 // Wall-clock milliseconds, for "ms ago" columns.

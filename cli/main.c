@@ -17,6 +17,7 @@ static const struct weft_cli_cmd commands[] = {
 	{"status", weft_cli_info, "", "Same as info"},
 	{"listpeers", weft_cli_listpeers, "", "List all peers"},
 	{"peers", weft_cli_peers, "", "List all peers (prettier)"},
+	{"ping", weft_cli_ping, "<address> [count]", "ECHO a node over VL1 (weft extension)"},
 	{"version", cmd_version, "", "print the version"},
 	{"help", cmd_help, "", "list commands"},
 };

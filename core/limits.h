@@ -27,3 +27,4 @@
 #define WEFT_LIMIT_IDV_BUCKETS 16384    // identity-verification rate buckets by source address
 #define WEFT_LIMIT_EXPECT_BUCKETS 256   // expected-reply table: buckets x entries
 #define WEFT_LIMIT_EXPECT_ENTRIES 32
+#define WEFT_LIMIT_CONTACTS 32         // delayed contacts after RENDEZVOUS

@@ -207,10 +207,11 @@ static enum weft_peer_role role_of(const struct weft_node *n, uint64_t address)
 	return WEFT_PEER_LEAF;
 }
 
-static void fill_info(const struct weft_node *n, struct weft_peer *p, int64_t now_ms,
+static void fill_info(struct weft_node *n, struct weft_peer *p, int64_t now_ms,
 		      struct weft_peer_info *o)
 {
-	struct weft_path *best = weft_peer_best_path(p, now_ms, false);
+	struct weft_path *best = weft_tx_direct_path(n, p, now_ms);
+	struct weft_path *measured = best ? best : weft_peer_best_path(p, now_ms, false);
 	memset(o, 0, sizeof *o);
 	o->address = p->id.address;
 	bool known = p->proto != 0;
@@ -218,7 +219,9 @@ static void fill_info(const struct weft_node *n, struct weft_peer *p, int64_t no
 	o->version_major = known ? p->vmajor : -1;
 	o->version_minor = known ? p->vminor : -1;
 	o->version_revision = known ? p->vrevision : -1;
-	o->latency_ms = best && best->latency_ms != WEFT_LATENCY_UNKNOWN ? (int)best->latency_ms : -1;
+	o->latency_ms = measured && measured->latency_ms != WEFT_LATENCY_UNKNOWN
+				? (int)measured->latency_ms
+				: -1;
 	o->role = role_of(n, p->id.address);
 	o->last_receive_ms = p->last_in_ms;
 	for (unsigned i = 0; i < p->n_paths && o->n_paths < WEFT_PEER_INFO_MAX_PATHS; i++) {
@@ -242,7 +245,7 @@ static int cmp_info(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-size_t weft_node_peers(const struct weft_node *n, int64_t now_ms, struct weft_peer_info *out,
+size_t weft_node_peers(struct weft_node *n, int64_t now_ms, struct weft_peer_info *out,
 		       size_t cap)
 {
 	size_t count = 0;

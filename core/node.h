@@ -110,6 +110,15 @@ struct weft_selfaware {
 	bool trusted;
 };
 
+// A peer to contact at a given time (after a RENDEZVOUS opened our NAT toward it).
+struct weft_contact {
+	uint64_t address; // 0 = free
+	int64_t due_ms;
+	int64_t created_ms;
+	int64_t local_socket;
+	struct weft_inetaddr to;
+};
+
 struct weft_unite {
 	uint64_t a, b; // a < b; 0 = free
 	int64_t ts_ms;
@@ -139,6 +148,7 @@ struct weft_node {
 	struct weft_pending txq[WEFT_LIMIT_TXQ], rxq[WEFT_LIMIT_RXQ];
 	struct weft_whois whois[WEFT_LIMIT_WHOIS];
 	struct weft_unite unite[WEFT_LIMIT_RENDEZVOUS];
+	struct weft_contact contacts[WEFT_LIMIT_CONTACTS];
 	struct weft_selfaware selfaware[WEFT_LIMIT_SELFAWARE];
 	int64_t idv[WEFT_LIMIT_IDV_BUCKETS];
 
@@ -202,6 +212,8 @@ bool weft_tx_expected(const struct weft_node *n, uint64_t in_re_id);
 // With `may_queue` false an unroutable packet is refused (WEFT_ERR_NOT_FOUND) instead.
 enum weft_result weft_tx_send(struct weft_node *n, int64_t now_ms, uint64_t dest, uint8_t verb,
 			      const void *payload, size_t len, bool compress, bool may_queue);
+// The direct path traffic to `p` uses now; NULL when it is relayed (see tx.c).
+struct weft_path *weft_tx_direct_path(struct weft_node *n, struct weft_peer *p, int64_t now_ms);
 // Arms and sends one packet in tx_buf on a specific path (replies, probes); no fragmentation.
 void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
 		     int64_t local_socket, const struct weft_inetaddr *to, size_t len);
@@ -237,6 +249,9 @@ void weft_rx_learn(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int
 // Starts an OK reply in tx_buf: header, OK verb, in-re verb and ID. Returns its length.
 size_t weft_rx_reply_begin(struct weft_node *n, struct weft_peer *p, uint8_t in_re_verb,
 			   const uint8_t *request);
+
+// rx_verbs.c: contacts scheduled by RENDEZVOUS; returns the earliest still due (or INT64_MAX).
+int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms);
 
 // relay.c
 void weft_relay(struct weft_node *n, int64_t now_ms, const uint8_t *data, size_t len,

@@ -122,15 +122,10 @@ static void rx_whois(const struct rx *r)
 	}
 }
 
-// Opens our NAT toward `to` and says hello there (vl1.md §5.7).
+// Says hello at `to`: ECHO if the peer's version is known (>= 5), else HELLO from every socket.
 static void contact(struct weft_node *n, int64_t now_ms, struct weft_peer *peer, int64_t sock,
-		    const struct weft_inetaddr *to, bool junk)
+		    const struct weft_inetaddr *to)
 {
-	if (junk) {
-		uint8_t j[4];
-		n->cb.random(n->cb.ctx, j, sizeof j);
-		weft_tx_raw(n, sock, to, j, sizeof j, 2); // TTL 2: opens our side only
-	}
 	if (peer->proto >= 5) {
 		size_t len = weft_tx_build(n, peer->id.address, WEFT_VERB_ECHO, NULL, 0);
 		weft_tx_on_path(n, now_ms, peer, sock, to, len);
@@ -138,6 +133,53 @@ static void contact(struct weft_node *n, int64_t now_ms, struct weft_peer *peer,
 	} else {
 		weft_tx_hello(n, now_ms, peer, -1, to);
 	}
+}
+
+// Opens our NAT toward `to` now (4 random bytes, TTL 2: they die before the far side) and
+// schedules the hello for a little later (vl1.md §5.7; WEFT_T_CONTACT_DELAY says why).
+static void punch(struct weft_node *n, int64_t now_ms, uint64_t peer, int64_t sock,
+		  const struct weft_inetaddr *to)
+{
+	uint8_t j[4];
+	struct weft_contact *slot = &n->contacts[0];
+	n->cb.random(n->cb.ctx, j, sizeof j);
+	weft_tx_raw(n, sock, to, j, sizeof j, 2);
+	for (unsigned i = 0; i < WEFT_LIMIT_CONTACTS; i++) {
+		struct weft_contact *c = &n->contacts[i];
+		if (!c->address || (c->address == peer && weft_inetaddr_equal(&c->to, to))) {
+			slot = c;
+			break;
+		}
+		if (c->due_ms < slot->due_ms)
+			slot = c; // full: replace the longest overdue
+	}
+	*slot = (struct weft_contact){peer, now_ms + WEFT_T_CONTACT_DELAY, now_ms, sock, *to};
+}
+
+int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms)
+{
+	int64_t next = INT64_MAX;
+	for (unsigned i = 0; i < WEFT_LIMIT_CONTACTS; i++) {
+		struct weft_contact *c = &n->contacts[i];
+		if (!c->address)
+			continue;
+		if (c->due_ms > now_ms) {
+			if (c->due_ms < next)
+				next = c->due_ms;
+			continue;
+		}
+		struct weft_peer *p = weft_peer_find(n, c->address);
+		if (!p && now_ms - c->created_ms < WEFT_T_QUEUE_TIMEOUT) {
+			c->due_ms = now_ms + WEFT_T_CONTACT_DELAY; // still resolving its identity
+			if (c->due_ms < next)
+				next = c->due_ms;
+			continue;
+		}
+		c->address = 0;
+		if (p)
+			contact(n, now_ms, p, c->local_socket, &c->to);
+	}
+	return next;
 }
 
 static void rx_rendezvous(const struct rx *r)
@@ -162,10 +204,14 @@ static void rx_rendezvous(const struct rx *r)
 	learn_if_direct(r, WEFT_VERB_RENDEZVOUS);
 	to.family = iplen == 4 ? WEFT_INET_V4 : WEFT_INET_V6;
 	to.port = port;
-	struct weft_peer *peer = weft_peer_find(r->n, with);
-	if (!peer || !weft_node_path_allowed(r->n, with, r->sock, &to))
+	if (with == r->n->self.address || weft_address_is_reserved(with) ||
+	    !weft_node_path_allowed(r->n, with, r->sock, &to))
 		return;
-	contact(r->n, r->now_ms, peer, r->sock, &to, true);
+	// A peer our root introduces may not be known yet (its first packet is still waiting on
+	// WHOIS): resolve it while the NAT opens; the contact waits for the identity.
+	if (!weft_peer_find(r->n, with))
+		weft_tx_whois(r->n, r->now_ms, with);
+	punch(r->n, r->now_ms, with, r->sock, &to);
 }
 
 static void rx_echo(const struct rx *r)
@@ -225,7 +271,7 @@ static void rx_push_direct_paths(const struct rx *r)
 		unsigned *slot = &per_slot[weft_inetaddr_scope(&a)][type == 6];
 		if ((*slot)++ >= WEFT_PUSH_LIMIT)
 			continue;
-		contact(r->n, r->now_ms, p, -1, &a, false);
+		contact(r->n, r->now_ms, p, -1, &a);
 	}
 }
 

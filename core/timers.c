@@ -162,12 +162,17 @@ int64_t weft_timers_run(struct weft_node *n, int64_t now_ms)
 	}
 	update_online(n, now_ms);
 	int64_t next = n->last_ping_check_ms + WEFT_T_PING_CHECK;
+	int64_t contact = weft_rx_run_contacts(n, now_ms);
+	if (contact < next)
+		next = contact;
 	if (n->last_housekeeping_ms + WEFT_T_HOUSEKEEPING < next)
 		next = n->last_housekeeping_ms + WEFT_T_HOUSEKEEPING;
 	if (queues_busy(n) && n->last_queue_ms + WEFT_T_WHOIS_RETRY < next)
 		next = n->last_queue_ms + WEFT_T_WHOIS_RETRY;
-	if (next < now_ms + WEFT_T_TIMER_GRANULARITY)
+	if (next < now_ms + WEFT_T_TIMER_GRANULARITY && next != contact)
 		next = now_ms + WEFT_T_TIMER_GRANULARITY;
+	if (next < now_ms)
+		next = now_ms;
 	return next;
 }
 

@@ -84,28 +84,34 @@ static void send_armed(struct weft_node *n, struct weft_peer *p, int64_t local_s
 	}
 }
 
-// Where a packet for `p` goes: its best alive direct path; else through the best upstream
-// (which relays it); else its best non-expired path even if dead. Keeping to a dead path when a
-// relay is at hand would lose traffic for up to 243 s, so weft relays instead while probing.
+// The direct path a packet for `p` takes, or NULL if it goes through an upstream (or
+// nowhere): the best alive path; else, when no upstream can relay, the best non-expired one.
+// 1.14 keeps using a dead path until it expires (243 s); weft relays instead while it probes.
+struct weft_path *weft_tx_direct_path(struct weft_node *n, struct weft_peer *p, int64_t now_ms)
+{
+	struct weft_path *path = weft_peer_best_path(p, now_ms, true);
+	if (path)
+		return path;
+	struct weft_peer *up = weft_topology_best_upstream(n, now_ms);
+	if (up && up != p && (up->n_paths || weft_peer_best_path(up, now_ms, false)))
+		return NULL;
+	return weft_peer_best_path(p, now_ms, false);
+}
+
 static bool route(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t *sock,
 		  struct weft_inetaddr *to, struct weft_peer **via)
 {
-	struct weft_path *path = weft_peer_best_path(p, now_ms, true);
+	struct weft_path *path = weft_tx_direct_path(n, p, now_ms);
 	*via = p;
 	if (!path) {
 		struct weft_peer *up = weft_topology_best_upstream(n, now_ms);
 		if (up && up != p) {
-			struct weft_path *upath = weft_peer_best_path(up, now_ms, false);
-			if (!upath && up->n_paths)
-				upath = &up->paths[0];
-			if (upath) {
-				*via = up;
-				path = upath;
-			}
+			path = weft_peer_best_path(up, now_ms, false);
+			if (!path && up->n_paths)
+				path = &up->paths[0];
+			*via = up;
 		}
 	}
-	if (!path)
-		path = weft_peer_best_path(p, now_ms, false);
 	if (!path)
 		return false;
 	*sock = path->local_socket;
@@ -234,8 +240,10 @@ void weft_tx_whois(struct weft_node *n, int64_t now_ms, uint64_t address)
 	struct weft_whois *w = whois_slot(n, now_ms, address);
 	if (!w || now_ms - w->last_sent_ms < WEFT_T_WHOIS_RETRY)
 		return;
+	// Asking a root about itself is allowed: it is how 1.14 keeps its root paths (and NAT
+	// mappings) alive between the rare HELLOs (vl1.md §6.5).
 	struct weft_peer *up = weft_topology_best_upstream(n, now_ms);
-	if (!up || up->id.address == address)
+	if (!up)
 		return;
 	w->last_sent_ms = now_ms;
 	store_be40(payload, address);

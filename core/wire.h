@@ -131,6 +131,10 @@ enum weft_timing {
 	WEFT_T_SELFAWARE_TIMEOUT = 600000,
 	WEFT_T_AGE_CAP = 140000,            // path quality age cap
 	WEFT_T_QUALITY_DIVISOR = 61000,     // upstream quality
+	// After RENDEZVOUS, weft sends the NAT-opening datagram at once but its HELLO/ECHO only
+	// this much later, so both NATs are open before either side's probe arrives. (1.14 sends
+	// both at once; two Linux NATs racing then remap a port and the punch fails.)
+	WEFT_T_CONTACT_DELAY = 200,
 };
 
 #define WEFT_RELAY_MAX_HOPS 3

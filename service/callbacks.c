@@ -38,7 +38,7 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 		weft_log(WEFT_LOG_ERROR, "identity collision: another node has our address");
 		break;
 	case WEFT_EVENT_TRACE: weft_log(WEFT_LOG_DEBUG, "%s", (const char *)data); break;
-	case WEFT_EVENT_ECHO_REPLY: break;
+	case WEFT_EVENT_ECHO_REPLY: weft_service_ping_reply(ctx, data); break;
 	case WEFT_EVENT_USER_MESSAGE: {
 		const struct weft_user_message *m = data;
 		weft_log(WEFT_LOG_DEBUG, "user message type %llu (%zu bytes) from %010llx",

@@ -10,6 +10,15 @@
 #include "weft/weft.h"
 
 #define WEFT_SERVICE_MAX_SOCKETS 4
+#define WEFT_SERVICE_MAX_PINGS 64
+
+// One ECHO probe sent for the API (POST /peer/ADDR/ping) and its answer, if any.
+struct weft_ping {
+	uint64_t cookie; // 0: free
+	uint64_t dest;
+	int64_t sent_ms, reply_ms; // reply_ms 0 until answered
+	bool direct;
+};
 
 struct weft_service {
 	const char *home;
@@ -23,7 +32,12 @@ struct weft_service {
 	char authtoken[WEFT_AUTH_TOKEN_MAX];    // trimmed authtoken.secret (§1.2)
 	char metricstoken[WEFT_AUTH_TOKEN_MAX]; // trimmed metricstoken.secret
 	struct weft_http *http;                 // the local API (http.c)
+	struct weft_ping pings[WEFT_SERVICE_MAX_PINGS]; // outstanding `weft ping` probes
+	unsigned next_ping;
 };
+
+// Records an ECHO reply against its probe (service/api_ping.c).
+void weft_service_ping_reply(struct weft_service *s, const struct weft_echo_reply *e);
 
 // Node callbacks bound to the service (service/callbacks.c).
 void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *cb);

@@ -40,8 +40,8 @@ for build in "$@"; do
 	done
 done
 # Script tests (real processes) run once, against the first build.
-for t in tests/cli/*.sh; do
-	[ -f "$t" ] || continue
+for t in tests/cli/*.sh tests/net/*.sh; do
+	[ -f "$t" ] && [ "${t##*/}" != lib.sh ] || continue
 	run_one "${t#tests/}" env WEFT_BUILD="$1" bash "$t"
 done
 

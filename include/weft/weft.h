@@ -178,7 +178,7 @@ struct weft_path_info {
 	int64_t last_receive_ms;
 	bool alive;     // heard within 19 s
 	bool expired;   // no authenticated packet for 243 s
-	bool preferred; // the one used for sending
+	bool preferred; // the one traffic uses now (none while the peer is reached via a relay)
 	unsigned latency_ms; // 65535 = unknown
 };
 
@@ -196,7 +196,7 @@ struct weft_peer_info {
 };
 
 // Fills up to `cap` peers in ascending address order; returns the number of peers known.
-size_t weft_node_peers(const struct weft_node *node, int64_t now_ms, struct weft_peer_info *out,
+size_t weft_node_peers(struct weft_node *node, int64_t now_ms, struct weft_peer_info *out,
 		       size_t cap);
 
 // Named counters of dropped packets and other events, for tests and /metrics.

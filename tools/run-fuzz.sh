@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Runs each libFuzzer target for a bounded time: `tools/run-fuzz.sh SECONDS BINARY...`.
+# Corpora live in fuzz-corpus/<name>/ (kept between runs), crash inputs in fuzz-corpus/crashes/,
+# libFuzzer's output in fuzz-corpus/logs/<name>.log. Prints one line per target; exits non-zero
+# if any target crashed (or is missing), showing the finding and the project's stack frames.
+set -u
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 SECONDS BINARY..." >&2
+	exit 2
+fi
+seconds=$1
+shift
+
+# Binaries are given relative to the caller's directory; corpora go under the repository root.
+bins=()
+for b in "$@"; do
+	case $b in
+	/*) bins+=("$b") ;;
+	*) bins+=("$PWD/$b") ;;
+	esac
+done
+cd "$(dirname "$0")/.." || exit 2
+mkdir -p fuzz-corpus/crashes fuzz-corpus/logs
+
+max_len_for() {
+	case $1 in
+	identity) echo 400 ;;
+	*) echo 12000 ;;
+	esac
+}
+
+hex128() { # 128 hex digits from a repeated pattern
+	local s=""
+	while [ ${#s} -lt 128 ]; do s+=$1; done
+	printf '%s' "${s:0:128}"
+}
+
+# A few hand-made seeds, rewritten each run so they stay in the corpus; the targets' round-trip
+# modes produce valid inputs of their own.
+seed() { # name, dir
+	local name=$1 dir=$2
+	case $name in
+	identity)
+		printf '%s' "89e92ceee5:0:$(hex128 0123456789abcdef)" >"$dir/seed-public"
+		printf '%s' "89e92ceee5:0:$(hex128 fedcba9876543210):$(hex128 00ff)" >"$dir/seed-secret"
+		{ printf '\x89\xe9\x2c\xee\xe5\x00'; head -c 64 /dev/zero; printf '\x00'; } >"$dir/seed-bin"
+		;;
+	disarm)
+		for c in 00 01 02 03 0b 0f 13; do
+			{ printf '%b' "\\x$c"; head -c 200 /dev/zero | tr '\0' 'a'; } >"$dir/seed-$c"
+		done
+		;;
+	fragment)
+		{ printf '\x01\x20'; head -c 8 /dev/zero; head -c 4000 /dev/zero | tr '\0' 'x'; } \
+			>"$dir/seed-roundtrip"
+		{ printf '\x07\x00\x01\x02\x03\x04\x05\x06\x07\x08'; head -c 9000 /dev/zero | tr '\0' 'y'; } \
+			>"$dir/seed-roundtrip-dup"
+		{ printf '\x01\x00'; head -c 8 /dev/zero; head -c 10000 /dev/zero | tr '\0' 'z'; } \
+			>"$dir/seed-roundtrip-8"                       # 8 pieces at MTU 1400
+		printf '\x00\x01\x07\x00\x00\x02\x07\x21\x00\x00\x01\x08\x00\x00\x02\x08\x31\x00\x00' \
+			>"$dir/seed-stream"
+		printf '\x02\x08\x32\x00\x00\xfb\x00\x07\x00' >>"$dir/seed-stream"
+		printf '\x00\x03\x28' >"$dir/seed-evict"                         # 40 heads
+		printf '\x00\x01\x09\xa7\x00\x02\x09\x21\x81\x00' >"$dir/seed-toobig" # 9984 + 240
+		printf '\x00\x01\x0a\x83\x00\x02\x0a\x21\xc0\x01' >"$dir/seed-exact" # 768 + rest
+		;;
+	decompress)
+		{ head -c 30 /dev/zero; printf '\x80\x1f\x61\x01\x00\x50\x50\x61\x61\x61\x61\x61'; } \
+			>"$dir/seed-lz4"
+		{ printf '\x03\x00\x00\x00\x10\x01'; head -c 500 /dev/zero | tr '\0' 'a'; } \
+			>"$dir/seed-damaged"
+		;;
+	esac
+}
+
+# UBSan findings end the run instead of printing and carrying on, so libFuzzer records them.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+failed=0
+for bin in "${bins[@]}"; do
+	name=$(basename "$bin")
+	corpus=fuzz-corpus/$name
+	log=fuzz-corpus/logs/$name.log
+	if [ ! -x "$bin" ]; then
+		printf '  fuzz %-12s missing: %s\n' "$name" "$bin"
+		failed=1
+		continue
+	fi
+	mkdir -p "$corpus"
+	seed "$name" "$corpus"
+	"$bin" -max_total_time="$seconds" -max_len="$(max_len_for "$name")" -rss_limit_mb=2048 \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="fuzz-corpus/crashes/$name-" \
+		"$corpus" >"$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	if [ -z "$execs" ]; then
+		execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
+	fi
+	files=$(find "$corpus" -type f | wc -l)
+	if [ "$rc" -eq 0 ]; then
+		printf '  fuzz %-12s %10s execs  %5d corpus  ok\n' "$name" "${execs:-?}" "$files"
+	else
+		printf '  fuzz %-12s %10s execs  %5d corpus  CRASH (exit %d)\n' "$name" "${execs:-?}" \
+			"$files" "$rc"
+		# The finding, the project's own stack frames, and where the input was saved.
+		{
+			grep -m 1 -E 'ERROR:|check failed|runtime error|deadly signal' "$log"
+			grep -E '^ *#[0-9]+ .* in .*/(core|tests|include)/' "$log" | head -n 8 |
+				sed -E 's/^ *(#[0-9]+) 0x[0-9a-f]+ in /\1 /'
+			grep -m 1 'Test unit written' "$log" | sed 's/.*Test unit written to /input: /'
+		} | sed 's/^/    /'
+		echo "    full log: $log"
+		failed=1
+	fi
+done
+exit $failed
