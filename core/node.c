@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MPL-2.0
 // weft_node_* entry points: creation (identity and planet through the host's state
 // callbacks), teardown, and the read-only views the host asks for (peers, counters).
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +65,18 @@ void weft_node_trace(struct weft_node *n, const char *fmt, ...)
 	n->cb.event(n->cb.ctx, WEFT_EVENT_TRACE, line);
 }
 
+// Packet IDs need 8 fresh random bytes each; asking the host per packet costs a system call,
+// so the node draws 256 bytes at a time and wipes each 8 as it hands them out.
 uint64_t weft_node_random_u64(struct weft_node *n)
 {
 	uint64_t v;
-	n->cb.random(n->cb.ctx, &v, sizeof v);
+	if (n->rand_left < sizeof v) {
+		n->cb.random(n->cb.ctx, n->rand_pool, sizeof n->rand_pool);
+		n->rand_left = sizeof n->rand_pool;
+	}
+	n->rand_left -= (unsigned)sizeof v;
+	memcpy(&v, n->rand_pool + n->rand_left, sizeof v);
+	sodium_memzero(n->rand_pool + n->rand_left, sizeof v);
 	return v;
 }
 

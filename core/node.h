@@ -146,6 +146,7 @@ struct weft_node {
 	uint32_t expect[WEFT_LIMIT_EXPECT_BUCKETS][WEFT_LIMIT_EXPECT_ENTRIES];
 	uint8_t expect_next[WEFT_LIMIT_EXPECT_BUCKETS];
 	struct weft_pending txq[WEFT_LIMIT_TXQ], rxq[WEFT_LIMIT_RXQ];
+	unsigned n_pending; // slots of txq and rxq in use: the per-packet timer check reads only this
 	struct weft_whois whois[WEFT_LIMIT_WHOIS];
 	struct weft_unite unite[WEFT_LIMIT_RENDEZVOUS];
 	struct weft_contact contacts[WEFT_LIMIT_CONTACTS];
@@ -164,6 +165,8 @@ struct weft_node {
 	uint8_t scratch[WEFT_PACKET_MAX_LEN];
 	uint8_t dg_buf[WEFT_PHYSMTU_DEFAULT];
 	uint8_t q_buf[WEFT_PACKET_MAX_LEN]; // a queued packet being retried
+	uint8_t rand_pool[256]; // random bytes drawn from the host in bulk (one call, not one per ID)
+	unsigned rand_left;
 };
 
 static inline void weft_count(struct weft_node *n, enum weft_counter c)

@@ -4,16 +4,20 @@
 // for the hop count.
 #include "node.h"
 
+// The pair's introduction record: an 8-way set chosen by hashing the pair, so the relay path
+// does a fixed, small amount of work however many pairs a root introduces.
+#define UNITE_WAYS 8
 static struct weft_unite *unite_slot(struct weft_node *n, uint64_t a, uint64_t b)
 {
-	struct weft_unite *oldest = &n->unite[0];
 	uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
-	for (unsigned i = 0; i < WEFT_LIMIT_RENDEZVOUS; i++) {
-		struct weft_unite *u = &n->unite[i];
-		if (u->a == lo && u->b == hi)
-			return u;
-		if (u->ts_ms < oldest->ts_ms)
-			oldest = u;
+	uint64_t h = (lo * 0x9e3779b97f4a7c15ULL) ^ (hi * 0xc2b2ae3d27d4eb4fULL);
+	size_t set = (size_t)(h >> 40) % (WEFT_LIMIT_RENDEZVOUS / UNITE_WAYS);
+	struct weft_unite *e = &n->unite[set * UNITE_WAYS], *oldest = e;
+	for (unsigned i = 0; i < UNITE_WAYS; i++) {
+		if (e[i].a == lo && e[i].b == hi)
+			return &e[i];
+		if (e[i].ts_ms < oldest->ts_ms)
+			oldest = &e[i];
 	}
 	oldest->a = lo;
 	oldest->b = hi;

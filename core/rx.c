@@ -49,6 +49,7 @@ static bool queue_rx(struct weft_node *n, int64_t now_ms, uint64_t source, int64
 		if (q->address)
 			continue;
 		q->address = source;
+		n->n_pending++;
 		q->created_ms = now_ms;
 		q->local_socket = local_socket;
 		q->from = *from;

@@ -135,17 +135,6 @@ static void update_online(struct weft_node *n, int64_t now_ms)
 	}
 }
 
-static bool queues_busy(const struct weft_node *n)
-{
-	for (unsigned i = 0; i < WEFT_LIMIT_TXQ; i++)
-		if (n->txq[i].address)
-			return true;
-	for (unsigned i = 0; i < WEFT_LIMIT_RXQ; i++)
-		if (n->rxq[i].address)
-			return true;
-	return false;
-}
-
 int64_t weft_timers_run(struct weft_node *n, int64_t now_ms)
 {
 	if (n->queues_dirty || now_ms - n->last_queue_ms >= WEFT_T_WHOIS_RETRY) {
@@ -167,7 +156,7 @@ int64_t weft_timers_run(struct weft_node *n, int64_t now_ms)
 		next = contact;
 	if (n->last_housekeeping_ms + WEFT_T_HOUSEKEEPING < next)
 		next = n->last_housekeeping_ms + WEFT_T_HOUSEKEEPING;
-	if (queues_busy(n) && n->last_queue_ms + WEFT_T_WHOIS_RETRY < next)
+	if (n->n_pending && n->last_queue_ms + WEFT_T_WHOIS_RETRY < next)
 		next = n->last_queue_ms + WEFT_T_WHOIS_RETRY;
 	if (next < now_ms + WEFT_T_TIMER_GRANULARITY && next != contact)
 		next = now_ms + WEFT_T_TIMER_GRANULARITY;

@@ -127,6 +127,7 @@ static bool queue_tx(struct weft_node *n, int64_t now_ms, uint64_t dest, uint8_t
 		if (q->address)
 			continue;
 		q->address = dest;
+		n->n_pending++;
 		q->created_ms = now_ms;
 		q->verb = verb;
 		q->len = (uint16_t)len;
@@ -261,6 +262,12 @@ void weft_tx_peer_known(struct weft_node *n, int64_t now_ms, uint64_t address)
 	n->queues_dirty = true;
 }
 
+static void pending_free(struct weft_node *n, struct weft_pending *q)
+{
+	q->address = 0;
+	n->n_pending--;
+}
+
 static bool waiting_on(const struct weft_node *n, uint64_t address)
 {
 	for (unsigned i = 0; i < WEFT_LIMIT_TXQ; i++)
@@ -276,7 +283,7 @@ static void service_tx(struct weft_node *n, int64_t now_ms, struct weft_pending 
 {
 	if (now_ms - q->created_ms > WEFT_T_QUEUE_TIMEOUT) {
 		weft_count(n, WEFT_CTR_DROP_QUEUE_EXPIRED);
-		q->address = 0;
+		pending_free(n, q);
 		return;
 	}
 	if (!weft_peer_find(n, q->address)) {
@@ -286,14 +293,14 @@ static void service_tx(struct weft_node *n, int64_t now_ms, struct weft_pending 
 	memcpy(n->q_buf, q->data, q->len);
 	if (weft_tx_send(n, now_ms, q->address, q->verb, n->q_buf, q->len, q->verb ==
 			 WEFT_VERB_USER_MESSAGE, false) == WEFT_OK)
-		q->address = 0;
+		pending_free(n, q);
 }
 
 static void service_rx(struct weft_node *n, int64_t now_ms, struct weft_pending *q)
 {
 	if (now_ms - q->created_ms > WEFT_T_QUEUE_TIMEOUT) {
 		weft_count(n, WEFT_CTR_DROP_QUEUE_EXPIRED);
-		q->address = 0;
+		pending_free(n, q);
 		return;
 	}
 	if (!weft_peer_find(n, q->address)) {
@@ -302,7 +309,7 @@ static void service_rx(struct weft_node *n, int64_t now_ms, struct weft_pending 
 	}
 	size_t len = q->len;
 	memcpy(n->q_buf, q->data, len);
-	q->address = 0;
+	pending_free(n, q);
 	weft_rx_packet(n, now_ms, q->local_socket, &q->from, n->q_buf, len);
 }
 
