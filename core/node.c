@@ -161,9 +161,13 @@ void weft_node_free(struct weft_node *n)
 	if (!n)
 		return;
 	n->cb.event(n->cb.ctx, WEFT_EVENT_DOWN, NULL);
-	for (size_t b = 0; b < WEFT_LIMIT_PEER_BUCKETS; b++)
-		while (n->buckets[b])
+	for (size_t b = 0; b < WEFT_LIMIT_PEER_BUCKETS; b++) {
+		while (n->buckets[b]) {
+			if (n->buckets[b]->last_in_ms) // heard from: worth remembering
+				weft_peer_save(n, n->buckets[b]);
 			weft_peer_remove(n, n->buckets[b]);
+		}
+	}
 	weft_identity_clear(&n->self);
 	free(n);
 }

@@ -189,6 +189,10 @@ struct weft_path *weft_peer_best_path(struct weft_peer *p, int64_t now_ms, bool 
 struct weft_path *weft_peer_learn_path(struct weft_node *n, struct weft_peer *p,
 				       int64_t now_ms, int64_t local_socket,
 				       const struct weft_inetaddr *addr);
+// The peer cache (peers.d): written when a peer is forgotten and at shutdown, read before a
+// WHOIS would be sent.
+void weft_peer_save(struct weft_node *n, const struct weft_peer *p);
+struct weft_peer *weft_peer_load(struct weft_node *n, int64_t now_ms, uint64_t address);
 bool weft_path_alive(const struct weft_path *path, int64_t now_ms);
 bool weft_path_expired(const struct weft_path *path, int64_t now_ms);
 uint64_t weft_path_quality(const struct weft_path *path, int64_t now_ms);

@@ -185,3 +185,43 @@ void weft_peer_set_version(struct weft_peer *p, uint8_t proto, uint8_t major, ui
 	p->vminor = minor;
 	p->vrevision = rev;
 }
+
+// Peer cache entries (peers.d): magic, public identity, protocol and software version. Paths
+// are not kept: they would be stale, and the roots find the peer again in milliseconds.
+static const uint8_t cache_magic[4] = {'w', 'p', 'c', '1'};
+#define CACHE_LEN (4 + WEFT_IDENTITY_BIN_PUBLIC_LEN + 5)
+
+void weft_peer_save(struct weft_node *n, const struct weft_peer *p)
+{
+	uint8_t buf[CACHE_LEN];
+	struct weft_wbuf w;
+	wbuf_init(&w, buf, sizeof buf);
+	wbuf_bytes(&w, cache_magic, sizeof cache_magic);
+	weft_identity_encode(&p->id, false, &w);
+	wbuf_u8(&w, p->proto);
+	wbuf_u8(&w, p->vmajor);
+	wbuf_u8(&w, p->vminor);
+	wbuf_u16(&w, p->vrevision);
+	if (!w.bad)
+		n->cb.state_put(n->cb.ctx, WEFT_STATE_PEER, p->id.address, buf, w.len);
+}
+
+struct weft_peer *weft_peer_load(struct weft_node *n, int64_t now_ms, uint64_t address)
+{
+	uint8_t buf[CACHE_LEN];
+	struct weft_identity id;
+	struct weft_rbuf r;
+	long len = n->cb.state_get(n->cb.ctx, WEFT_STATE_PEER, address, buf, sizeof buf);
+	if (len != CACHE_LEN || memcmp(buf, cache_magic, sizeof cache_magic) != 0)
+		return NULL; // absent, or not ours (1.14 writes another format): just ask the roots
+	rbuf_init(&r, buf + 4, (size_t)len - 4);
+	if (weft_identity_decode(&id, &r) != WEFT_OK || id.address != address || id.has_secret)
+		return NULL;
+	uint8_t proto = rbuf_u8(&r), major = rbuf_u8(&r), minor = rbuf_u8(&r);
+	uint16_t rev = rbuf_u16(&r);
+	struct weft_peer *p = weft_peer_add(n, now_ms, &id);
+	if (p && !r.bad)
+		weft_peer_set_version(p, proto, major, minor, rev);
+	return p;
+}
+

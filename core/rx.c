@@ -78,7 +78,7 @@ void weft_rx_packet(struct weft_node *n, int64_t now_ms, int64_t local_socket,
 		return;
 	}
 	struct weft_peer *p = weft_peer_find(n, source);
-	if (!p) {
+	if (!p) { // weft_tx_whois looks in the peer cache first
 		if (queue_rx(n, now_ms, source, local_socket, from, pkt, len))
 			weft_tx_whois(n, now_ms, source);
 		return;

@@ -113,8 +113,10 @@ static void housekeeping(struct weft_node *n, int64_t now_ms)
 			if (!weft_topology_is_upstream(n, p->id.address) &&
 			    !weft_topology_is_seed(n, p->id.address) &&
 			    now_ms - p->last_in_ms >= WEFT_T_PEER_ACTIVITY &&
-			    now_ms - p->created_ms >= WEFT_T_PEER_ACTIVITY)
+			    now_ms - p->created_ms >= WEFT_T_PEER_ACTIVITY) {
+				weft_peer_save(n, p);
 				weft_peer_remove(n, p);
+			}
 			p = next;
 		}
 	}

@@ -151,6 +151,8 @@ enum weft_result weft_tx_send(struct weft_node *n, int64_t now_ms, uint64_t dest
 	struct weft_peer *p = weft_peer_find(n, dest), *via;
 	struct weft_inetaddr to;
 	int64_t sock;
+	if (!p)
+		p = weft_peer_load(n, now_ms, dest); // the cache spares a WHOIS round trip
 	if (WEFT_WIRE_IDX_PAYLOAD + len > WEFT_PACKET_MAX_LEN)
 		return WEFT_ERR_TOO_BIG;
 	if (!p || !route(n, now_ms, p, &sock, &to, &via)) {
@@ -238,6 +240,10 @@ static struct weft_whois *whois_slot(struct weft_node *n, int64_t now_ms, uint64
 void weft_tx_whois(struct weft_node *n, int64_t now_ms, uint64_t address)
 {
 	uint8_t payload[5];
+	if (!weft_peer_find(n, address) && weft_peer_load(n, now_ms, address)) {
+		weft_tx_peer_known(n, now_ms, address); // known from the cache: no need to ask
+		return;
+	}
 	struct weft_whois *w = whois_slot(n, now_ms, address);
 	if (!w || now_ms - w->last_sent_ms < WEFT_T_WHOIS_RETRY)
 		return;

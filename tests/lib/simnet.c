@@ -179,24 +179,46 @@ static void host_random(void *ctx, void *buf, size_t len)
 		p[i] = (uint8_t)(rng_next(&h->rng) >> 24);
 }
 
+void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id,
+		    const void *data, size_t len)
+{
+	for (unsigned i = 0; i < h->n_objects; i++) {
+		struct sim_object *o = h->objects[i];
+		if (o->type != type || o->id != id)
+			continue;
+		free(o);
+		h->objects[i] = h->objects[--h->n_objects];
+		break;
+	}
+	if (!data || h->n_objects == SIM_MAX_OBJECTS)
+		return;
+	struct sim_object *o = malloc(sizeof *o + len);
+	o->type = type;
+	o->id = id;
+	o->len = len;
+	memcpy(o->data, data, len);
+	h->objects[h->n_objects++] = o;
+}
+
 static void state_put(void *ctx, enum weft_state_object type, uint64_t id, const void *data,
 		      size_t len)
 {
 	struct sim_host *h = ctx;
-	(void)id;
+	h->puts++;
 	if (type == WEFT_STATE_IDENTITY_SECRET && data && len < sizeof h->identity) {
 		memcpy(h->identity, data, len);
 		h->identity_len = (long)len;
 	} else if (type == WEFT_STATE_PLANET && data && len <= sizeof h->planet) {
 		memcpy(h->planet, data, len);
 		h->planet_len = (long)len;
+	} else if (type == WEFT_STATE_MOON || type == WEFT_STATE_PEER) {
+		sim_put_object(h, type, id, data, len);
 	}
 }
 
 static long state_get(void *ctx, enum weft_state_object type, uint64_t id, void *buf, size_t cap)
 {
 	struct sim_host *h = ctx;
-	(void)id;
 	if (type == WEFT_STATE_IDENTITY_SECRET && h->identity_len > 0 &&
 	    (size_t)h->identity_len <= cap) {
 		memcpy(buf, h->identity, (size_t)h->identity_len);
@@ -205,6 +227,13 @@ static long state_get(void *ctx, enum weft_state_object type, uint64_t id, void 
 	if (type == WEFT_STATE_PLANET && h->planet_len > 0 && (size_t)h->planet_len <= cap) {
 		memcpy(buf, h->planet, (size_t)h->planet_len);
 		return h->planet_len;
+	}
+	for (unsigned i = 0; i < h->n_objects; i++) {
+		struct sim_object *o = h->objects[i];
+		if (o->type == type && o->id == id && o->len <= cap) {
+			memcpy(buf, o->data, o->len);
+			return (long)o->len;
+		}
 	}
 	return -1;
 }
@@ -245,6 +274,42 @@ void sim_init(struct sim_net *net, uint64_t seed, unsigned latency_ms, unsigned 
 	net->now_ms = 1700000000000LL;
 }
 
+static bool start_node(struct sim_host *h)
+{
+	struct weft_node_callbacks cb = {
+		.ctx = h,
+		.wire_send = wire_send,
+		.random = host_random,
+		.state_put = state_put,
+		.state_get = state_get,
+		.event = event,
+	};
+	if (weft_node_new(&h->node, &cb, h->net->now_ms) != WEFT_OK)
+		return false;
+	h->address = weft_node_address(h->node);
+	h->deadline_ms = h->net->now_ms;
+	return true;
+}
+
+bool sim_restart(struct sim_host *h)
+{
+	weft_node_free(h->node);
+	h->node = NULL;
+	h->online_at_ms = -1;
+	return start_node(h);
+}
+
+uint64_t sim_counter(const struct sim_host *h, const char *name)
+{
+	const char *names[128];
+	uint64_t values[128];
+	size_t n = weft_node_counters(h->node, names, values, 128);
+	for (size_t i = 0; i < n && i < 128; i++)
+		if (!strcmp(names[i], name))
+			return values[i];
+	return 0;
+}
+
 struct sim_host *sim_add_host(struct sim_net *net, enum sim_nat nat, const uint8_t *planet,
 			      size_t planet_len)
 {
@@ -269,20 +334,10 @@ struct sim_host *sim_add_host(struct sim_net *net, enum sim_nat nat, const uint8
 		memcpy(h->planet, planet, planet_len);
 		h->planet_len = (long)planet_len;
 	}
-	struct weft_node_callbacks cb = {
-		.ctx = h,
-		.wire_send = wire_send,
-		.random = host_random,
-		.state_put = state_put,
-		.state_get = state_get,
-		.event = event,
-	};
-	if (weft_node_new(&h->node, &cb, net->now_ms) != WEFT_OK) {
+	if (!start_node(h)) {
 		free(h);
 		return NULL;
 	}
-	h->address = weft_node_address(h->node);
-	h->deadline_ms = net->now_ms;
 	net->hosts[net->n_hosts++] = h;
 	return h;
 }
@@ -291,6 +346,8 @@ void sim_free(struct sim_net *net)
 {
 	for (unsigned i = 0; i < net->n_hosts; i++) {
 		weft_node_free(net->hosts[i]->node);
+		for (unsigned k = 0; k < net->hosts[i]->n_objects; k++)
+			free(net->hosts[i]->objects[k]);
 		free(net->hosts[i]);
 	}
 	while (net->queue) {

@@ -29,6 +29,15 @@ struct sim_mapping {
 	unsigned n_allowed;
 };
 
+#define SIM_MAX_OBJECTS 128
+
+struct sim_object {
+	enum weft_state_object type;
+	uint64_t id;
+	size_t len;
+	uint8_t data[];
+};
+
 struct sim_msg {
 	uint64_t from;
 	uint64_t type_id;
@@ -55,6 +64,9 @@ struct sim_host {
 	long identity_len;
 	uint8_t planet[8500];
 	long planet_len;
+	unsigned n_objects; // moons and peer cache entries
+	struct sim_object *objects[SIM_MAX_OBJECTS];
+	unsigned puts;      // state_put calls, for tests that watch persistence
 	unsigned n_inbox;
 	struct sim_msg inbox[SIM_MAX_INBOX];
 	unsigned n_echo;               // ECHO replies received (weft_node_ping)
@@ -85,6 +97,13 @@ void sim_init(struct sim_net *net, uint64_t seed, unsigned latency_ms, unsigned 
 struct sim_host *sim_add_host(struct sim_net *net, enum sim_nat nat, const uint8_t *planet,
 			      size_t planet_len);
 void sim_free(struct sim_net *net);
+// Stores a state object for the host as its node would (e.g. a moon before orbiting it).
+void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id,
+		    const void *data, size_t len);
+// Frees the host's node and creates a new one from its stored state (a restart).
+bool sim_restart(struct sim_host *h);
+// A named counter of the host's node (0 if unknown).
+uint64_t sim_counter(const struct sim_host *h, const char *name);
 
 // Delivers datagrams and runs timers until `until_ms` of virtual time.
 void sim_run_until(struct sim_net *net, int64_t until_ms);
