@@ -198,8 +198,10 @@ void weft_rx_ok_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
 	}
 	if (hops == 0) {
 		struct weft_path *path = weft_peer_path_find(p, local_socket, from);
-		int64_t rtt = now_ms - (int64_t)ok.timestamp_echo;
-		if (path && rtt >= 0 && rtt < (int64_t)WEFT_LATENCY_UNKNOWN)
+		// The echoed timestamp is the peer's word: compare before subtracting.
+		uint64_t now_u = (uint64_t)now_ms, echo = ok.timestamp_echo;
+		uint64_t rtt = echo <= now_u ? now_u - echo : UINT64_MAX;
+		if (path && rtt < WEFT_LATENCY_UNKNOWN)
 			path->latency_ms = path->latency_ms == WEFT_LATENCY_UNKNOWN
 						   ? (unsigned)rtt
 						   : (path->latency_ms + (unsigned)rtt) / 2;
