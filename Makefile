@@ -119,7 +119,7 @@ bench: all $(BENCH_BIN)
 $(BUILD)/demo-foundation: $(BUILD)/obj/tools/demo_packet.o $(OS_LIB) $(CORE_LIB)
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
 
-demo: all $(BUILD)/demo-foundation
+demo: deps all $(BUILD)/demo-foundation
 	$(Q)tools/demo.sh $(BUILD)
 
 deps:
