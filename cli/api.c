@@ -15,7 +15,7 @@
 #include "weft/weft.h"
 
 #define DEFAULT_HOME "/var/lib/zerotier-one"
-#define TIMEOUT_MS 60000
+#define TIMEOUT_MS   60000
 
 // Help and exit status for a bad switch (§3.2.1): -1 never, to tell "go on" apart.
 static int help(const char *argv0, int status)
@@ -105,8 +105,8 @@ static int locate(struct weft_cli_api *a)
 			p = strtoul(text, &end, 10);
 		if (!p || *end || p > 65535) {
 			fprintf(stderr,
-				"%s: missing port and zerotier-one.port not found in HOME\n",
-				a->argv0);
+			        "%s: missing port and zerotier-one.port not found in HOME\n",
+			        a->argv0);
 			return 2;
 		}
 		a->port = (uint16_t)p;
@@ -121,7 +121,7 @@ static int locate(struct weft_cli_api *a)
 	if (user_home && read_trimmed(path, a->token, sizeof a->token))
 		return -1;
 	fprintf(stderr, "%s: authtoken.secret not found or readable in HOME (try again as root)\n",
-		a->argv0);
+	        a->argv0);
 	return 2;
 }
 
@@ -137,7 +137,7 @@ int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *pa
 	snprintf(header, sizeof header, "X-ZT1-Auth: %s", a->token);
 	const char *headers[] = {header, NULL};
 	r = weft_http_client_request(a->host, a->port, method, path, headers, NULL, 0, TIMEOUT_MS,
-				     &reply);
+	                             &reply);
 	sodium_memzero(header, sizeof header);
 	if (r != 0) {
 		// The reference names port 9993 and 127.0.0.1 here whatever it used (§3.2.3).

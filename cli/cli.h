@@ -36,7 +36,7 @@ int weft_cli_ping(const char *argv0, int argc, char **argv);
 struct weft_cli_api {
 	const char *argv0, *cmd;
 	const char *home, *host;
-	uint16_t port;  // 0: read HOME/zerotier-one.port
+	uint16_t port;   // 0: read HOME/zerotier-one.port
 	char token[256]; // "": read HOME/authtoken.secret
 	bool json;
 	const char *args[2]; // the command's first and second arguments, if given

@@ -36,7 +36,7 @@ static bool load_identity(const char *arg, struct weft_identity *id)
 	if (!text)
 		return false;
 	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' ||
-		       text[len - 1] == '\t'))
+	               text[len - 1] == '\t'))
 		len--;
 	bool ok = weft_identity_from_string(id, text, len, NULL) == WEFT_OK;
 	memset(text, 0, len);
@@ -84,11 +84,13 @@ static int cmd_generate(int argc, char **argv)
 		}
 		if (vanity_match(id.address, prefix, bits))
 			break;
-		fprintf(stderr, "vanity address: tried %010llx looking for first %u bits of %010llx\n",
-			(unsigned long long)id.address, bits, (unsigned long long)prefix);
+		fprintf(stderr,
+		        "vanity address: tried %010llx looking for first %u bits of %010llx\n",
+		        (unsigned long long)id.address, bits, (unsigned long long)prefix);
 	}
 	if (bits)
-		fprintf(stderr, "vanity address: found %010llx !\n", (unsigned long long)id.address);
+		fprintf(stderr, "vanity address: found %010llx !\n",
+		        (unsigned long long)id.address);
 	int rc = 0;
 	if (argc >= 2) {
 		if (!write_identity(argv[1], &id, true) ||
@@ -150,7 +152,7 @@ static int cmd_sign(int argc, char **argv)
 		return bad_identity(argv[1]);
 	if (!id.has_secret) {
 		fprintf(stderr, "%s does not contain a private key (must use private to sign)\n",
-			argv[1]);
+		        argv[1]);
 		return 1;
 	}
 	char *data = weft_fs_read(argv[2], MAX_INPUT_FILE, &len);
@@ -196,7 +198,8 @@ static int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "%s is not readable\n", argv[2]);
 		return 1;
 	}
-	bool ok = load_signature(argv[3], sig) && weft_identity_verify(&id, data, len, sig, sizeof sig);
+	bool ok =
+	    load_signature(argv[3], sig) && weft_identity_verify(&id, data, len, sig, sizeof sig);
 	free(data);
 	weft_identity_clear(&id);
 	if (!ok) {
@@ -208,19 +211,19 @@ static int cmd_verify(int argc, char **argv)
 }
 
 static const struct idtool_cmd cmds[] = {
-	{"generate", cmd_generate, 0, 1, "[<identity.secret>] [<identity.public>] [<vanity>]"},
-	{"validate", cmd_validate, 1, 1, "<identity.secret/public>"},
-	{"getpublic", cmd_getpublic, 1, 1, "<identity.secret>"},
-	{"sign", cmd_sign, 2, 1, "<identity.secret> <file>"},
-	{"verify", cmd_verify, 3, 1, "<identity.secret/public> <file> <signature>"},
-	// service.md §3.3: initmoon and genmoon print help and exit 0 when arguments are missing.
-	{"initmoon", weft_cli_idtool_initmoon, 1, 0, "<identity.public of first seed>"},
-	{"genmoon", weft_cli_idtool_genmoon, 1, 0, "<moon json>"},
-	{"initplanet", weft_cli_idtool_initplanet, 1, 1, "<identity.public> [<identity.public> ...]"},
-	{"genplanet", weft_cli_idtool_genplanet, 1, 1,
-	 "<planet json> [<output file, default planet>]\n"
-	 "      If the JSON has previousSigningKey and previousSigningKey_SECRET, that pair signs\n"
-	 "      and signingKey becomes updatesMustBeSignedBy (a key rotation; vl1.md 7.7)."},
+    {"generate", cmd_generate, 0, 1, "[<identity.secret>] [<identity.public>] [<vanity>]"},
+    {"validate", cmd_validate, 1, 1, "<identity.secret/public>"},
+    {"getpublic", cmd_getpublic, 1, 1, "<identity.secret>"},
+    {"sign", cmd_sign, 2, 1, "<identity.secret> <file>"},
+    {"verify", cmd_verify, 3, 1, "<identity.secret/public> <file> <signature>"},
+    // service.md §3.3: initmoon and genmoon print help and exit 0 when arguments are missing.
+    {"initmoon", weft_cli_idtool_initmoon, 1, 0, "<identity.public of first seed>"},
+    {"genmoon", weft_cli_idtool_genmoon, 1, 0, "<moon json>"},
+    {"initplanet", weft_cli_idtool_initplanet, 1, 1, "<identity.public> [<identity.public> ...]"},
+    {"genplanet", weft_cli_idtool_genplanet, 1, 1,
+     "<planet json> [<output file, default planet>]\n"
+     "      If the JSON has previousSigningKey and previousSigningKey_SECRET, that pair signs\n"
+     "      and signingKey becomes updatesMustBeSignedBy (a key rotation; vl1.md 7.7)."},
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])

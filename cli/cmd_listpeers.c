@@ -17,7 +17,7 @@ static const json_t *preferred_path(const json_t *peer)
 {
 	size_t i;
 	const json_t *p;
-	json_array_foreach(json_object_get(peer, "paths"), i, p)
+	json_array_foreach (json_object_get(peer, "paths"), i, p)
 		if (json_is_true(json_object_get(p, "preferred")))
 			return p;
 	return NULL;
@@ -31,8 +31,8 @@ static void version_text(const json_t *peer, char *out, size_t cap)
 		return;
 	}
 	snprintf(out, cap, "%lld.%lld.%lld", (long long)maj,
-		 (long long)json_integer_value(json_object_get(peer, "versionMinor")),
-		 (long long)json_integer_value(json_object_get(peer, "versionRev")));
+	         (long long)json_integer_value(json_object_get(peer, "versionMinor")),
+	         (long long)json_integer_value(json_object_get(peer, "versionRev")));
 }
 
 static const char *str_or_dash(const json_t *o, const char *key)
@@ -42,8 +42,7 @@ static const char *str_or_dash(const json_t *o, const char *key)
 }
 
 // Runs GET /peer; 0 with *peers an array, or the exit status (failure printed).
-static int fetch(struct weft_cli_api *a, const char *argv0, int argc, char **argv,
-		 json_t **peers)
+static int fetch(struct weft_cli_api *a, const char *argv0, int argc, char **argv, json_t **peers)
 {
 	*peers = NULL;
 	int r = weft_cli_api_parse(a, argv0, argc, argv);
@@ -73,13 +72,13 @@ int weft_cli_listpeers(const char *argv0, int argc, char **argv)
 		return r;
 	int64_t now = weft_cli_now_ms();
 	printf("200 listpeers <ztaddr> <path> <latency> <version> <role>\n");
-	json_array_foreach(peers, i, peer) {
+	json_array_foreach (peers, i, peer) {
 		char path[128] = "-", version[48];
 		const json_t *p = preferred_path(peer);
 		if (p)
 			snprintf(path, sizeof path, "%s;%lld;%lld", str_or_dash(p, "address"),
-				 ago(now, json_object_get(p, "lastSend")),
-				 ago(now, json_object_get(p, "lastReceive")));
+			         ago(now, json_object_get(p, "lastSend")),
+			         ago(now, json_object_get(p, "lastReceive")));
 		version_text(peer, version, sizeof version);
 		printf("200 listpeers %s %s %lld %s %s\n", str_or_dash(peer, "address"), path,
 		       (long long)json_integer_value(json_object_get(peer, "latency")), version,
@@ -100,17 +99,16 @@ int weft_cli_peers(const char *argv0, int argc, char **argv)
 		return r;
 	int64_t now = weft_cli_now_ms();
 	printf("200 peers\n<ztaddr>   <ver>  <role> <lat> <link>   <lastTX> <lastRX> <path>\n");
-	json_array_foreach(peers, i, peer) {
+	json_array_foreach (peers, i, peer) {
 		char link[160] = "RELAY", version[48];
 		const json_t *p = preferred_path(peer);
 		bool tun = json_is_true(json_object_get(peer, "tunneled"));
 		tunneled |= tun;
 		if (p)
-			snprintf(link, sizeof link, "%s%-8lld %-8lld %s",
-				 tun ? "RELAY " : "DIRECT   ",
-				 ago(now, json_object_get(p, "lastSend")),
-				 ago(now, json_object_get(p, "lastReceive")),
-				 str_or_dash(p, "address"));
+			snprintf(
+			    link, sizeof link, "%s%-8lld %-8lld %s", tun ? "RELAY " : "DIRECT   ",
+			    ago(now, json_object_get(p, "lastSend")),
+			    ago(now, json_object_get(p, "lastReceive")), str_or_dash(p, "address"));
 		version_text(peer, version, sizeof version);
 		printf("%s %-6s %-6s %5d %s\n", str_or_dash(peer, "address"), version,
 		       str_or_dash(peer, "role"),

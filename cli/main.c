@@ -11,15 +11,15 @@ static int cmd_help(const char *argv0, int argc, char **argv);
 static int cmd_version(const char *argv0, int argc, char **argv);
 
 static const struct weft_cli_cmd commands[] = {
-	{"idtool", weft_cli_idtool, "<command> [<args>]",
-	 "identity tool: generate, validate, getpublic, sign, verify"},
-	{"info", weft_cli_info, "", "Display status info"},
-	{"status", weft_cli_info, "", "Same as info"},
-	{"listpeers", weft_cli_listpeers, "", "List all peers"},
-	{"peers", weft_cli_peers, "", "List all peers (prettier)"},
-	{"ping", weft_cli_ping, "<address> [count]", "ECHO a node over VL1 (weft extension)"},
-	{"version", cmd_version, "", "print the version"},
-	{"help", cmd_help, "", "list commands"},
+    {"idtool", weft_cli_idtool, "<command> [<args>]",
+     "identity tool: generate, validate, getpublic, sign, verify"},
+    {"info", weft_cli_info, "", "Display status info"},
+    {"status", weft_cli_info, "", "Same as info"},
+    {"listpeers", weft_cli_listpeers, "", "List all peers"},
+    {"peers", weft_cli_peers, "", "List all peers (prettier)"},
+    {"ping", weft_cli_ping, "<address> [count]", "ECHO a node over VL1 (weft extension)"},
+    {"version", cmd_version, "", "print the version"},
+    {"help", cmd_help, "", "list commands"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -37,16 +37,16 @@ void weft_cli_usage(FILE *f, const char *argv0)
 	fprintf(f, "Usage: %s [-switches] <command> [<args>]\n\n", argv0);
 	// Switch lines keep zerotier-cli's layout (service.md §3.2.1).
 	fprintf(f, "Available switches:\n"
-		   "  -h                      - Display this help\n"
-		   "  -v                      - Show version\n"
-		   "  -j                      - Display full raw JSON output\n"
-		   "  -D<path>                - weftd home path for parameter auto-detect\n"
-		   "  -p<port>                - HTTP port (default: auto)\n"
-		   "  -T<token>               - Authentication token (default: auto)\n\n"
-		   "Commands:\n");
+	           "  -h                      - Display this help\n"
+	           "  -v                      - Show version\n"
+	           "  -j                      - Display full raw JSON output\n"
+	           "  -D<path>                - weftd home path for parameter auto-detect\n"
+	           "  -p<port>                - HTTP port (default: auto)\n"
+	           "  -T<token>               - Authentication token (default: auto)\n\n"
+	           "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %-20s %s\n", commands[i].name, commands[i].args,
-			commands[i].help);
+		        commands[i].help);
 }
 
 static int cmd_help(const char *argv0, int argc, char **argv)

@@ -48,7 +48,7 @@ void weft_cipher_key_clear(struct weft_cipher_key *k)
 }
 
 enum weft_result weft_cipher_kbkdf(const uint8_t key[WEFT_CIPHER_KEY_LEN], char label,
-				   uint8_t out[48])
+                                   uint8_t out[48])
 {
 	// iteration counter 0, "ZT", label, separator, context 0, 384 bits
 	const uint8_t msg[13] = {0, 0, 0, 0, 'Z', 'T', (uint8_t)label, 0, 0, 0, 0, 1, 0x80};
@@ -116,7 +116,7 @@ done:
 
 // Folded GMAC tag over A ‖ 00×5 ‖ T with nonce N ‖ 00000000 (vl1.md §4.3).
 static bool gmac_folded(GCM128_CONTEXT *g, const uint8_t nonce8[8], const uint8_t aad11[11],
-			const uint8_t *t, size_t tlen, uint8_t folded[8])
+                        const uint8_t *t, size_t tlen, uint8_t folded[8])
 {
 	uint8_t iv[12] = {0}, head[16] = {0}, tag[16];
 	memcpy(iv, nonce8, 8);
@@ -198,7 +198,8 @@ enum weft_result weft_aes_siv_decrypt(struct weft_aes_siv *s, uint8_t *pkt, size
 	    !gmac_folded(s->gmac, x, aad, t, tlen, folded))
 		return WEFT_FATAL_CRYPTO;
 	if (sodium_memcmp(folded, x + 8, 8) != 0) {
-		// CTR is its own inverse: put the ciphertext back so a rejected packet is unchanged.
+		// CTR is its own inverse: put the ciphertext back so a rejected packet is
+		// unchanged.
 		if (!ctr_xor(s->ecb_enc, siv, t, tlen))
 			return WEFT_FATAL_CRYPTO;
 		return WEFT_ERR_AUTH;

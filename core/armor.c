@@ -45,20 +45,21 @@ static void set_suite(uint8_t *pkt, enum weft_cipher suite)
 
 // Suites 0 and 1. `poly_key` receives keystream block 0's first half.
 static void salsa_setup(const struct weft_cipher_key *key, const uint8_t *pkt, size_t len,
-			uint8_t k[32], uint8_t poly_key[64])
+                        uint8_t k[32], uint8_t poly_key[64])
 {
 	mangle_key(key->key, pkt, len, k);
 	weft_salsa2012_block(poly_key, pkt, 0, k);
 }
 
 static enum weft_result arm_salsa(uint8_t *pkt, size_t len, const struct weft_cipher_key *key,
-				  bool encrypt)
+                                  bool encrypt)
 {
 	uint8_t k[32], block0[64], tag[16];
 	salsa_setup(key, pkt, len, k, block0);
 	if (encrypt)
 		weft_salsa2012_xor(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, pkt, 1, k);
-	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
+	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
+	                            block0);
 	memcpy(pkt + WEFT_WIRE_IDX_MAC, tag, 8);
 	sodium_memzero(k, sizeof k);
 	sodium_memzero(block0, sizeof block0);
@@ -66,16 +67,17 @@ static enum weft_result arm_salsa(uint8_t *pkt, size_t len, const struct weft_ci
 }
 
 static enum weft_result disarm_salsa(uint8_t *pkt, size_t len, const struct weft_cipher_key *key,
-				     bool decrypt)
+                                     bool decrypt)
 {
 	uint8_t k[32], block0[64], tag[16];
 	enum weft_result r = WEFT_ERR_AUTH;
 	salsa_setup(key, pkt, len, k, block0);
-	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, block0);
+	crypto_onetimeauth_poly1305(tag, pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
+	                            block0);
 	if (mac_equal(tag, pkt + WEFT_WIRE_IDX_MAC)) {
 		if (decrypt)
-			weft_salsa2012_xor(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB,
-					   pkt, 1, k);
+			weft_salsa2012_xor(pkt + WEFT_WIRE_IDX_VERB, len - WEFT_WIRE_IDX_VERB, pkt,
+			                   1, k);
 		r = WEFT_OK;
 	}
 	sodium_memzero(k, sizeof k);
@@ -84,7 +86,7 @@ static enum weft_result disarm_salsa(uint8_t *pkt, size_t len, const struct weft
 }
 
 enum weft_result weft_packet_arm(uint8_t *pkt, size_t len, struct weft_cipher_key *key,
-				 enum weft_cipher suite)
+                                 enum weft_cipher suite)
 {
 	enum weft_result r;
 	if (len < WEFT_PACKET_MIN_LEN || len > WEFT_PACKET_MAX_LEN)
@@ -100,8 +102,7 @@ enum weft_result weft_packet_arm(uint8_t *pkt, size_t len, struct weft_cipher_ke
 			return r;
 		set_suite(pkt, suite);
 		return weft_aes_siv_encrypt(key->siv, pkt, len);
-	case WEFT_CIPHER_NONE:
-		break;
+	case WEFT_CIPHER_NONE: break;
 	}
 	return WEFT_ERR_UNSUPPORTED;
 }
@@ -112,16 +113,13 @@ enum weft_result weft_packet_disarm(uint8_t *pkt, size_t len, struct weft_cipher
 	if (len < WEFT_PACKET_MIN_LEN || len > WEFT_PACKET_MAX_LEN)
 		return WEFT_ERR_INVALID;
 	switch (weft_packet_cipher(pkt)) {
-	case WEFT_CIPHER_POLY1305_NONE:
-		return disarm_salsa(pkt, len, key, false);
-	case WEFT_CIPHER_POLY1305_SALSA2012:
-		return disarm_salsa(pkt, len, key, true);
+	case WEFT_CIPHER_POLY1305_NONE: return disarm_salsa(pkt, len, key, false);
+	case WEFT_CIPHER_POLY1305_SALSA2012: return disarm_salsa(pkt, len, key, true);
 	case WEFT_CIPHER_AES_GMAC_SIV:
 		r = weft_cipher_key_prepare_siv(key);
 		if (r != WEFT_OK)
 			return r;
 		return weft_aes_siv_decrypt(key->siv, pkt, len);
-	default:
-		return WEFT_ERR_UNSUPPORTED;
+	default: return WEFT_ERR_UNSUPPORTED;
 	}
 }

@@ -195,7 +195,7 @@ static inline void wbuf_u64(struct weft_wbuf *w, uint64_t v)
 }
 
 #ifndef likely
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
 

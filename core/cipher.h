@@ -24,7 +24,7 @@ void weft_cipher_key_clear(struct weft_cipher_key *k);
 
 // HMAC-SHA-384 KBKDF of vl1.md §2.3; label is '0' (K0) or '1' (K1). Output 48 bytes.
 enum weft_result weft_cipher_kbkdf(const uint8_t key[WEFT_CIPHER_KEY_LEN], char label,
-				   uint8_t out[48]);
+                                   uint8_t out[48]);
 
 // AES-GMAC-SIV over packet bytes (vl1.md §4.3). `pkt` is a whole packet of `len` >= 28 bytes
 // whose flags byte is final. Encrypt replaces the packet ID and MAC with the SIV.

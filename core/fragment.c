@@ -16,7 +16,7 @@ unsigned weft_fragment_count(size_t len, size_t mtu)
 }
 
 size_t weft_fragment_encode(const uint8_t *pkt, size_t len, size_t mtu, unsigned n, uint8_t *out,
-			    size_t cap)
+                            size_t cap)
 {
 	if (mtu <= WEFT_FRAGMENT_HEADER_LEN)
 		return 0;
@@ -103,7 +103,7 @@ static bool is_complete(const struct weft_defrag_slot *s)
 }
 
 static enum weft_defrag_status finish(struct weft_defrag *d, struct weft_defrag_slot *s,
-				      uint8_t *out, size_t *out_len)
+                                      uint8_t *out, size_t *out_len)
 {
 	size_t n = 0;
 	for (unsigned i = 0; i < s->total; i++) {
@@ -118,8 +118,8 @@ static enum weft_defrag_status finish(struct weft_defrag *d, struct weft_defrag_
 
 // Stores piece `num` into slot `s`; the slot is new or already holds other pieces.
 static enum weft_defrag_status add_piece(struct weft_defrag *d, struct weft_defrag_slot *s,
-					 unsigned num, const uint8_t *p, size_t n, uint8_t *out,
-					 size_t *out_len)
+                                         unsigned num, const uint8_t *p, size_t n, uint8_t *out,
+                                         size_t *out_len)
 {
 	if (s->have & (1u << num))
 		return drop(d, WEFT_DEFRAG_DROP_DUPLICATE);
@@ -138,7 +138,7 @@ static enum weft_defrag_status add_piece(struct weft_defrag *d, struct weft_defr
 }
 
 enum weft_defrag_status weft_defrag_head(struct weft_defrag *d, const uint8_t *pkt, size_t len,
-					 int64_t now_ms, uint8_t *out, size_t *out_len)
+                                         int64_t now_ms, uint8_t *out, size_t *out_len)
 {
 	if (len < WEFT_PACKET_MIN_LEN || len > WEFT_PACKET_MAX_LEN ||
 	    !(pkt[WEFT_WIRE_IDX_FLAGS] & WEFT_WIRE_FLAG_FRAGMENTED))
@@ -147,9 +147,8 @@ enum weft_defrag_status weft_defrag_head(struct weft_defrag *d, const uint8_t *p
 	return add_piece(d, s, 0, pkt, len, out, out_len);
 }
 
-enum weft_defrag_status weft_defrag_fragment(struct weft_defrag *d, const uint8_t *frag,
-					     size_t len, int64_t now_ms, uint8_t *out,
-					     size_t *out_len)
+enum weft_defrag_status weft_defrag_fragment(struct weft_defrag *d, const uint8_t *frag, size_t len,
+                                             int64_t now_ms, uint8_t *out, size_t *out_len)
 {
 	if (!weft_fragment_is_fragment(frag, len) || len > WEFT_PACKET_MAX_LEN)
 		return drop(d, WEFT_DEFRAG_DROP_MALFORMED);
@@ -164,7 +163,7 @@ enum weft_defrag_status weft_defrag_fragment(struct weft_defrag *d, const uint8_
 	}
 	s->total = (uint8_t)total;
 	return add_piece(d, s, num, frag + WEFT_FRAGMENT_HEADER_LEN, len - WEFT_FRAGMENT_HEADER_LEN,
-			 out, out_len);
+	                 out, out_len);
 }
 
 unsigned weft_defrag_expire(struct weft_defrag *d, int64_t now_ms)

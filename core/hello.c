@@ -14,11 +14,11 @@ static void tail_xor(uint8_t *pkt, size_t len, size_t off, const uint8_t key[48]
 }
 
 size_t weft_hello_encode(uint8_t *pkt, size_t cap, uint64_t packet_id, uint64_t dest,
-			 const struct weft_hello *h, const uint8_t key[48], size_t *tail_offset)
+                         const struct weft_hello *h, const uint8_t key[48], size_t *tail_offset)
 {
 	struct weft_wbuf w;
-	struct weft_packet_header hdr = {.id = packet_id, .dest = dest,
-					 .source = h->identity.address, .verb = WEFT_VERB_HELLO};
+	struct weft_packet_header hdr = {
+	    .id = packet_id, .dest = dest, .source = h->identity.address, .verb = WEFT_VERB_HELLO};
 	if (cap < WEFT_PACKET_MIN_LEN)
 		return 0;
 	weft_packet_header_encode(pkt, &hdr);
@@ -49,7 +49,7 @@ size_t weft_hello_encode(uint8_t *pkt, size_t cap, uint64_t packet_id, uint64_t 
 }
 
 enum weft_result weft_hello_decode_head(const uint8_t *pkt, size_t len, struct weft_hello *h,
-					size_t *tail_offset)
+                                        size_t *tail_offset)
 {
 	struct weft_rbuf r;
 	if (len < WEFT_PACKET_MIN_LEN)
@@ -76,7 +76,7 @@ enum weft_result weft_hello_decode_head(const uint8_t *pkt, size_t len, struct w
 }
 
 void weft_hello_decode_tail(uint8_t *pkt, size_t len, size_t tail_offset, struct weft_hello *h,
-			    const uint8_t key[48])
+                            const uint8_t key[48])
 {
 	struct weft_rbuf r;
 	h->n_moons = 0;

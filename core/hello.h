@@ -32,16 +32,16 @@ struct weft_hello {
 // Writes a whole plaintext HELLO packet (header, payload, encrypted tail; MAC not yet set).
 // Arm it with suite 0 afterwards. Returns the packet length, 0 if it does not fit.
 size_t weft_hello_encode(uint8_t *pkt, size_t cap, uint64_t packet_id, uint64_t dest,
-			 const struct weft_hello *h, const uint8_t key[48], size_t *tail_offset);
+                         const struct weft_hello *h, const uint8_t key[48], size_t *tail_offset);
 
 // Reads everything before the encrypted tail; *tail_offset is where it starts (== len when
 // there is none). The identity must then be checked and the key computed by the caller.
 enum weft_result weft_hello_decode_head(const uint8_t *pkt, size_t len, struct weft_hello *h,
-					size_t *tail_offset);
+                                        size_t *tail_offset);
 // Decrypts the tail in place with the peer key and reads the moon list (bytes after it are
 // ignored; a short or absent tail leaves n_moons 0).
 void weft_hello_decode_tail(uint8_t *pkt, size_t len, size_t tail_offset, struct weft_hello *h,
-			    const uint8_t key[48]);
+                            const uint8_t key[48]);
 
 struct weft_ok_hello {
 	uint64_t in_re_id;

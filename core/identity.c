@@ -11,7 +11,7 @@
 #include "wire.h"
 
 #define HASH_BLOCKS (WEFT_IDENTITY_HASH_MEMORY / 64)
-#define HASH_WORDS (WEFT_IDENTITY_HASH_MEMORY / 8)
+#define HASH_WORDS  (WEFT_IDENTITY_HASH_MEMORY / 8)
 // Phase 2 keystream is produced in batches of this many 64-byte blocks.
 #define HASH_BATCH 128
 
@@ -71,7 +71,7 @@ static void memory_hard(const uint8_t pub[64], uint8_t d[64], uint8_t *m)
 }
 
 enum weft_result weft_identity_hash(const uint8_t pub[WEFT_IDENTITY_KEY_LEN],
-				    uint8_t digest[WEFT_IDENTITY_DIGEST_LEN], uint8_t *scratch)
+                                    uint8_t digest[WEFT_IDENTITY_DIGEST_LEN], uint8_t *scratch)
 {
 	uint8_t *m = scratch ? scratch : malloc(WEFT_IDENTITY_HASH_MEMORY);
 	if (!m)
@@ -100,8 +100,7 @@ static void keys_from_secret(struct weft_identity *id)
 	sodium_memzero(sk, sizeof sk);
 }
 
-enum weft_result weft_identity_generate(struct weft_identity *id, weft_random_fn rnd,
-					void *rnd_ctx)
+enum weft_result weft_identity_generate(struct weft_identity *id, weft_random_fn rnd, void *rnd_ctx)
 {
 	uint8_t *m = malloc(WEFT_IDENTITY_HASH_MEMORY);
 	uint8_t d[64];
@@ -154,8 +153,8 @@ static size_t split_fields(const char *s, size_t len, const char *f[5], size_t f
 	return n;
 }
 
-enum weft_result weft_identity_from_string(struct weft_identity *id, const char *s,
-					   size_t len, const char **why)
+enum weft_result weft_identity_from_string(struct weft_identity *id, const char *s, size_t len,
+                                           const char **why)
 {
 	const char *f[5];
 	size_t fl[5];
@@ -203,7 +202,7 @@ enum weft_result weft_identity_from_string(struct weft_identity *id, const char 
 }
 
 size_t weft_identity_to_string(const struct weft_identity *id, bool with_secret, char *out,
-			       size_t cap)
+                               size_t cap)
 {
 	size_t need = with_secret ? WEFT_IDENTITY_STR_SECRET_LEN : WEFT_IDENTITY_STR_PUBLIC_LEN;
 	uint8_t a[5];
@@ -258,7 +257,7 @@ enum weft_result weft_identity_decode(struct weft_identity *id, struct weft_rbuf
 }
 
 enum weft_result weft_identity_agree(const struct weft_identity *me,
-				     const struct weft_identity *them, uint8_t key[48])
+                                     const struct weft_identity *them, uint8_t key[48])
 {
 	uint8_t raw[32], h[64];
 	if (!me->has_secret)
@@ -274,7 +273,7 @@ enum weft_result weft_identity_agree(const struct weft_identity *me,
 }
 
 enum weft_result weft_identity_sign(const struct weft_identity *id, const void *msg, size_t len,
-				    uint8_t sig[WEFT_SIGNATURE_LEN])
+                                    uint8_t sig[WEFT_SIGNATURE_LEN])
 {
 	uint8_t h[64], sk[64];
 	if (!id->has_secret)
@@ -289,7 +288,7 @@ enum weft_result weft_identity_sign(const struct weft_identity *id, const void *
 }
 
 bool weft_identity_verify(const struct weft_identity *id, const void *msg, size_t len,
-			  const uint8_t *sig, size_t sig_len)
+                          const uint8_t *sig, size_t sig_len)
 {
 	uint8_t h[64];
 	if (sig_len != WEFT_SIGNATURE_LEN)

@@ -35,8 +35,7 @@ void weft_inetaddr_encode(const struct weft_inetaddr *a, struct weft_wbuf *w)
 		wbuf_bytes(w, a->ip, 16);
 		wbuf_u16(w, a->port);
 		break;
-	default:
-		wbuf_u8(w, 0x00);
+	default: wbuf_u8(w, 0x00);
 	}
 }
 
@@ -45,8 +44,7 @@ enum weft_result weft_inetaddr_decode(struct weft_inetaddr *a, struct weft_rbuf 
 	memset(a, 0, sizeof *a);
 	uint8_t type = rbuf_u8(r);
 	switch (type) {
-	case 0x00:
-		break;
+	case 0x00: break;
 	case 0x04:
 		a->family = WEFT_INET_V4;
 		rbuf_copy(r, a->ip, 4);
@@ -64,8 +62,7 @@ enum weft_result weft_inetaddr_decode(struct weft_inetaddr *a, struct weft_rbuf 
 	case 0x03: // reserved: length-prefixed opaque bytes
 		rbuf_take(r, rbuf_u16(r));
 		break;
-	default:
-		r->bad = true;
+	default: r->bad = true;
 	}
 	if (r->bad) {
 		memset(a, 0, sizeof *a);
@@ -81,15 +78,21 @@ static enum weft_ip_scope scope_v4(const uint8_t *ip)
 	case 255: return WEFT_SCOPE_NONE;
 	case 127: return WEFT_SCOPE_LOOPBACK;
 	case 10: return WEFT_SCOPE_PRIVATE;
-	case 6: case 11: case 21: case 22: case 25: case 26: case 28: case 29: case 30: case 51:
-	case 55: case 56:
-		return WEFT_SCOPE_PSEUDOPRIVATE;
-	case 100:
-		return (ip[1] & 0xc0) == 64 ? WEFT_SCOPE_PRIVATE : WEFT_SCOPE_GLOBAL;
-	case 169:
-		return ip[1] == 254 ? WEFT_SCOPE_LINK_LOCAL : WEFT_SCOPE_GLOBAL;
-	case 172:
-		return (ip[1] & 0xf0) == 16 ? WEFT_SCOPE_PRIVATE : WEFT_SCOPE_GLOBAL;
+	case 6:
+	case 11:
+	case 21:
+	case 22:
+	case 25:
+	case 26:
+	case 28:
+	case 29:
+	case 30:
+	case 51:
+	case 55:
+	case 56: return WEFT_SCOPE_PSEUDOPRIVATE;
+	case 100: return (ip[1] & 0xc0) == 64 ? WEFT_SCOPE_PRIVATE : WEFT_SCOPE_GLOBAL;
+	case 169: return ip[1] == 254 ? WEFT_SCOPE_LINK_LOCAL : WEFT_SCOPE_GLOBAL;
+	case 172: return (ip[1] & 0xf0) == 16 ? WEFT_SCOPE_PRIVATE : WEFT_SCOPE_GLOBAL;
 	case 192:
 		if (ip[1] == 168 || (ip[1] == 0 && ip[2] == 2))
 			return WEFT_SCOPE_PRIVATE;
@@ -98,10 +101,8 @@ static enum weft_ip_scope scope_v4(const uint8_t *ip)
 		if ((ip[1] & 0xfe) == 18 || (ip[1] == 51 && ip[2] == 100))
 			return WEFT_SCOPE_PRIVATE;
 		return WEFT_SCOPE_GLOBAL;
-	case 203:
-		return ip[1] == 0 && ip[2] == 113 ? WEFT_SCOPE_PRIVATE : WEFT_SCOPE_GLOBAL;
-	default:
-		break;
+	case 203: return ip[1] == 0 && ip[2] == 113 ? WEFT_SCOPE_PRIVATE : WEFT_SCOPE_GLOBAL;
+	default: break;
 	}
 	if ((ip[0] & 0xf0) == 224)
 		return WEFT_SCOPE_MULTICAST;

@@ -6,7 +6,7 @@
 
 // Fragment reassembly (vl1.md §3.7): slots in flight, and how long an incomplete one lives.
 #define WEFT_LIMIT_DEFRAG_SLOTS 32
-#define WEFT_DEFRAG_TIMEOUT_MS 5000
+#define WEFT_DEFRAG_TIMEOUT_MS  5000
 
 // Identity address derivation scratch (vl1.md §1.2).
 #define WEFT_IDENTITY_HASH_MEMORY 2097152
@@ -14,17 +14,17 @@
 #endif
 
 // ---- the node (vl1.md §6, §9) ----
-#define WEFT_LIMIT_PEERS 65536          // peers held in memory; beyond it new ones are refused
-#define WEFT_LIMIT_PEER_BUCKETS 4096    // peer hash buckets (power of two)
-#define WEFT_LIMIT_PEER_PATHS 16        // paths per peer (1.14 allows 64)
-#define WEFT_LIMIT_MOONS 8              // moons held or being fetched
-#define WEFT_LIMIT_UPSTREAMS 36           // roots of the planet and all moons (4 x 9)
-#define WEFT_LIMIT_TXQ 32               // packets waiting for an identity or a path
-#define WEFT_LIMIT_RXQ 32               // packets from senders being WHOISed
-#define WEFT_LIMIT_WHOIS 64             // addresses being resolved
-#define WEFT_LIMIT_RENDEZVOUS 1024      // peer pairs introduced recently
-#define WEFT_LIMIT_SELFAWARE 32         // external addresses reported to us
-#define WEFT_LIMIT_IDV_BUCKETS 16384    // identity-verification rate buckets by source address
+#define WEFT_LIMIT_PEERS          65536 // peers held in memory; beyond it new ones are refused
+#define WEFT_LIMIT_PEER_BUCKETS   4096  // peer hash buckets (power of two)
+#define WEFT_LIMIT_PEER_PATHS     16    // paths per peer (1.14 allows 64)
+#define WEFT_LIMIT_MOONS          8     // moons held or being fetched
+#define WEFT_LIMIT_UPSTREAMS      36    // roots of the planet and all moons (4 x 9)
+#define WEFT_LIMIT_TXQ            32    // packets waiting for an identity or a path
+#define WEFT_LIMIT_RXQ            32    // packets from senders being WHOISed
+#define WEFT_LIMIT_WHOIS          64    // addresses being resolved
+#define WEFT_LIMIT_RENDEZVOUS     1024  // peer pairs introduced recently
+#define WEFT_LIMIT_SELFAWARE      32    // external addresses reported to us
+#define WEFT_LIMIT_IDV_BUCKETS    16384 // identity-verification rate buckets by source address
 #define WEFT_LIMIT_EXPECT_BUCKETS 256   // expected-reply table: buckets x entries
 #define WEFT_LIMIT_EXPECT_ENTRIES 32
-#define WEFT_LIMIT_CONTACTS 32         // delayed contacts after RENDEZVOUS
+#define WEFT_LIMIT_CONTACTS       32 // delayed contacts after RENDEZVOUS

@@ -10,49 +10,49 @@
 #include "node.h"
 
 static const char *const counter_names[WEFT_CTR_COUNT] = {
-	[WEFT_CTR_RX_DATAGRAMS] = "rx_datagrams",
-	[WEFT_CTR_RX_PACKETS] = "rx_packets",
-	[WEFT_CTR_TX_DATAGRAMS] = "tx_datagrams",
-	[WEFT_CTR_RELAYED] = "relayed",
-	[WEFT_CTR_RENDEZVOUS_SENT] = "rendezvous_sent",
-	[WEFT_CTR_WHOIS_SENT] = "whois_sent",
-	[WEFT_CTR_HELLO_SENT] = "hello_sent",
-	[WEFT_CTR_ECHO_SENT] = "echo_sent",
-	[WEFT_CTR_DROP_SHORT] = "drop_short",
-	[WEFT_CTR_DROP_BEACON] = "drop_beacon",
-	[WEFT_CTR_DROP_RELAY_REFUSED] = "drop_relay_refused",
-	[WEFT_CTR_DROP_RELAY_HOPS] = "drop_relay_hops",
-	[WEFT_CTR_DROP_RELAY_NO_ROUTE] = "drop_relay_no_route",
-	[WEFT_CTR_DROP_FROM_SELF] = "drop_from_self",
-	[WEFT_CTR_DROP_BAD_ADDRESS] = "drop_bad_address",
-	[WEFT_CTR_DROP_CIPHER] = "drop_cipher",
-	[WEFT_CTR_DROP_MAC] = "drop_mac",
-	[WEFT_CTR_DROP_DECOMPRESS] = "drop_decompress",
-	[WEFT_CTR_DROP_MALFORMED] = "drop_malformed",
-	[WEFT_CTR_DROP_HELLO_VERSION] = "drop_hello_version",
-	[WEFT_CTR_DROP_HELLO_IDENTITY] = "drop_hello_identity",
-	[WEFT_CTR_DROP_HELLO_RATE] = "drop_hello_rate",
-	[WEFT_CTR_DROP_IDENTITY_COLLISION] = "drop_identity_collision",
-	[WEFT_CTR_DROP_OK_UNEXPECTED] = "drop_ok_unexpected",
-	[WEFT_CTR_DROP_WHOIS_RATE] = "drop_whois_rate",
-	[WEFT_CTR_DROP_ECHO_RATE] = "drop_echo_rate",
-	[WEFT_CTR_DROP_PUSH_RATE] = "drop_push_rate",
-	[WEFT_CTR_DROP_UNTRUSTED] = "drop_untrusted",
-	[WEFT_CTR_DROP_PEERS_FULL] = "drop_peers_full",
-	[WEFT_CTR_DROP_QUEUE_FULL] = "drop_queue_full",
-	[WEFT_CTR_DROP_QUEUE_EXPIRED] = "drop_queue_expired",
-	[WEFT_CTR_DROP_NO_ROUTE] = "drop_no_route",
-	[WEFT_CTR_UNKNOWN_VERB] = "unknown_verb",
+    [WEFT_CTR_RX_DATAGRAMS] = "rx_datagrams",
+    [WEFT_CTR_RX_PACKETS] = "rx_packets",
+    [WEFT_CTR_TX_DATAGRAMS] = "tx_datagrams",
+    [WEFT_CTR_RELAYED] = "relayed",
+    [WEFT_CTR_RENDEZVOUS_SENT] = "rendezvous_sent",
+    [WEFT_CTR_WHOIS_SENT] = "whois_sent",
+    [WEFT_CTR_HELLO_SENT] = "hello_sent",
+    [WEFT_CTR_ECHO_SENT] = "echo_sent",
+    [WEFT_CTR_DROP_SHORT] = "drop_short",
+    [WEFT_CTR_DROP_BEACON] = "drop_beacon",
+    [WEFT_CTR_DROP_RELAY_REFUSED] = "drop_relay_refused",
+    [WEFT_CTR_DROP_RELAY_HOPS] = "drop_relay_hops",
+    [WEFT_CTR_DROP_RELAY_NO_ROUTE] = "drop_relay_no_route",
+    [WEFT_CTR_DROP_FROM_SELF] = "drop_from_self",
+    [WEFT_CTR_DROP_BAD_ADDRESS] = "drop_bad_address",
+    [WEFT_CTR_DROP_CIPHER] = "drop_cipher",
+    [WEFT_CTR_DROP_MAC] = "drop_mac",
+    [WEFT_CTR_DROP_DECOMPRESS] = "drop_decompress",
+    [WEFT_CTR_DROP_MALFORMED] = "drop_malformed",
+    [WEFT_CTR_DROP_HELLO_VERSION] = "drop_hello_version",
+    [WEFT_CTR_DROP_HELLO_IDENTITY] = "drop_hello_identity",
+    [WEFT_CTR_DROP_HELLO_RATE] = "drop_hello_rate",
+    [WEFT_CTR_DROP_IDENTITY_COLLISION] = "drop_identity_collision",
+    [WEFT_CTR_DROP_OK_UNEXPECTED] = "drop_ok_unexpected",
+    [WEFT_CTR_DROP_WHOIS_RATE] = "drop_whois_rate",
+    [WEFT_CTR_DROP_ECHO_RATE] = "drop_echo_rate",
+    [WEFT_CTR_DROP_PUSH_RATE] = "drop_push_rate",
+    [WEFT_CTR_DROP_UNTRUSTED] = "drop_untrusted",
+    [WEFT_CTR_DROP_PEERS_FULL] = "drop_peers_full",
+    [WEFT_CTR_DROP_QUEUE_FULL] = "drop_queue_full",
+    [WEFT_CTR_DROP_QUEUE_EXPIRED] = "drop_queue_expired",
+    [WEFT_CTR_DROP_NO_ROUTE] = "drop_no_route",
+    [WEFT_CTR_UNKNOWN_VERB] = "unknown_verb",
 };
 
 static const char *const defrag_names[WEFT_DEFRAG_DROP_COUNT] = {
-	[WEFT_DEFRAG_DROP_MALFORMED] = "drop_fragment_malformed",
-	[WEFT_DEFRAG_DROP_BAD_NUMBERS] = "drop_fragment_bad_numbers",
-	[WEFT_DEFRAG_DROP_INCONSISTENT] = "drop_fragment_inconsistent",
-	[WEFT_DEFRAG_DROP_DUPLICATE] = "drop_fragment_duplicate",
-	[WEFT_DEFRAG_DROP_TOO_BIG] = "drop_fragment_too_big",
-	[WEFT_DEFRAG_DROP_EXPIRED] = "drop_fragment_expired",
-	[WEFT_DEFRAG_DROP_EVICTED] = "drop_fragment_evicted",
+    [WEFT_DEFRAG_DROP_MALFORMED] = "drop_fragment_malformed",
+    [WEFT_DEFRAG_DROP_BAD_NUMBERS] = "drop_fragment_bad_numbers",
+    [WEFT_DEFRAG_DROP_INCONSISTENT] = "drop_fragment_inconsistent",
+    [WEFT_DEFRAG_DROP_DUPLICATE] = "drop_fragment_duplicate",
+    [WEFT_DEFRAG_DROP_TOO_BIG] = "drop_fragment_too_big",
+    [WEFT_DEFRAG_DROP_EXPIRED] = "drop_fragment_expired",
+    [WEFT_DEFRAG_DROP_EVICTED] = "drop_fragment_evicted",
 };
 
 void weft_node_trace(struct weft_node *n, const char *fmt, ...)
@@ -130,7 +130,7 @@ static void load_planet(struct weft_node *n, int64_t now_ms)
 }
 
 enum weft_result weft_node_new(struct weft_node **out, const struct weft_node_callbacks *cb,
-			       int64_t now_ms)
+                               int64_t now_ms)
 {
 	enum weft_result r = weft_crypto_init();
 	if (r != WEFT_OK)
@@ -183,7 +183,7 @@ bool weft_node_online(const struct weft_node *n)
 }
 
 enum weft_result weft_node_send_user_message(struct weft_node *n, int64_t now_ms, uint64_t dest,
-					     uint64_t type_id, const void *data, size_t len)
+                                             uint64_t type_id, const void *data, size_t len)
 {
 	uint8_t *payload = n->q_buf;
 	if (len + 8 > WEFT_PAYLOAD_MAX_LEN || n->in_queues)
@@ -195,8 +195,7 @@ enum weft_result weft_node_send_user_message(struct weft_node *n, int64_t now_ms
 	return weft_tx_send(n, now_ms, dest, WEFT_VERB_USER_MESSAGE, payload, len + 8, true, true);
 }
 
-enum weft_result weft_node_ping(struct weft_node *n, int64_t now_ms, uint64_t dest,
-				uint64_t cookie)
+enum weft_result weft_node_ping(struct weft_node *n, int64_t now_ms, uint64_t dest, uint64_t cookie)
 {
 	uint8_t payload[8];
 	if (dest == n->self.address || weft_address_is_reserved(dest) || n->in_queues)
@@ -221,7 +220,7 @@ static enum weft_peer_role role_of(const struct weft_node *n, uint64_t address)
 }
 
 static void fill_info(struct weft_node *n, struct weft_peer *p, int64_t now_ms,
-		      struct weft_peer_info *o)
+                      struct weft_peer_info *o)
 {
 	struct weft_path *best = weft_tx_direct_path(n, p, now_ms);
 	struct weft_path *measured = best ? best : weft_peer_best_path(p, now_ms, false);
@@ -233,8 +232,8 @@ static void fill_info(struct weft_node *n, struct weft_peer *p, int64_t now_ms,
 	o->version_minor = known ? p->vminor : -1;
 	o->version_revision = known ? p->vrevision : -1;
 	o->latency_ms = measured && measured->latency_ms != WEFT_LATENCY_UNKNOWN
-				? (int)measured->latency_ms
-				: -1;
+	                    ? (int)measured->latency_ms
+	                    : -1;
 	o->role = role_of(n, p->id.address);
 	o->last_receive_ms = p->last_in_ms;
 	for (unsigned i = 0; i < p->n_paths && o->n_paths < WEFT_PEER_INFO_MAX_PATHS; i++) {
@@ -258,8 +257,7 @@ static int cmp_info(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-size_t weft_node_peers(struct weft_node *n, int64_t now_ms, struct weft_peer_info *out,
-		       size_t cap)
+size_t weft_node_peers(struct weft_node *n, int64_t now_ms, struct weft_peer_info *out, size_t cap)
 {
 	size_t count = 0;
 	for (size_t b = 0; b < WEFT_LIMIT_PEER_BUCKETS; b++)
@@ -271,7 +269,7 @@ size_t weft_node_peers(struct weft_node *n, int64_t now_ms, struct weft_peer_inf
 }
 
 size_t weft_node_counters(const struct weft_node *n, const char **names, uint64_t *values,
-			  size_t cap)
+                          size_t cap)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < WEFT_CTR_COUNT; i++, k++)

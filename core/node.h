@@ -15,7 +15,7 @@
 // Counted events; names in node.c. Every dropped packet bumps exactly one DROP_ counter.
 enum weft_counter {
 	WEFT_CTR_RX_DATAGRAMS,
-	WEFT_CTR_RX_PACKETS,     // authenticated packets processed
+	WEFT_CTR_RX_PACKETS, // authenticated packets processed
 	WEFT_CTR_TX_DATAGRAMS,
 	WEFT_CTR_RELAYED,
 	WEFT_CTR_RENDEZVOUS_SENT,
@@ -53,24 +53,24 @@ enum weft_counter {
 struct weft_path {
 	int64_t local_socket;
 	struct weft_inetaddr addr;
-	int64_t last_in_ms;    // any datagram from this address for this peer
-	int64_t last_auth_ms;  // last authenticated packet ("lr")
+	int64_t last_in_ms;   // any datagram from this address for this peer
+	int64_t last_auth_ms; // last authenticated packet ("lr")
 	int64_t last_out_ms;
 	int64_t last_hello_ms; // confirming/keepalive HELLO sent on this path
 	int64_t last_echo_in_ms;
-	unsigned latency_ms;   // WEFT_LATENCY_UNKNOWN until measured
+	unsigned latency_ms; // WEFT_LATENCY_UNKNOWN until measured
 };
 
 struct weft_peer {
-	struct weft_peer *next; // hash chain
+	struct weft_peer *next;  // hash chain
 	struct weft_identity id; // public
 	struct weft_cipher_key key;
-	uint8_t proto;           // 0 until a HELLO or OK(HELLO) says
+	uint8_t proto; // 0 until a HELLO or OK(HELLO) says
 	uint8_t vmajor, vminor;
 	uint16_t vrevision;
 	int64_t created_ms;
-	int64_t last_in_ms;      // last authenticated packet, any path
-	int64_t last_active_ms;  // last traffic beyond keepalives, either direction
+	int64_t last_in_ms;     // last authenticated packet, any path
+	int64_t last_active_ms; // last traffic beyond keepalives, either direction
 	int64_t last_hello_out_ms;
 	int64_t last_whois_in_ms;
 	int64_t last_push_in_ms;
@@ -86,7 +86,7 @@ struct weft_pending {
 	int64_t created_ms;
 	int64_t local_socket;
 	struct weft_inetaddr from;
-	uint8_t verb;     // tx: the verb to send
+	uint8_t verb; // tx: the verb to send
 	uint16_t len;
 	uint8_t data[WEFT_PACKET_MAX_LEN]; // rx: the whole packet; tx: the payload
 };
@@ -146,7 +146,8 @@ struct weft_node {
 	uint32_t expect[WEFT_LIMIT_EXPECT_BUCKETS][WEFT_LIMIT_EXPECT_ENTRIES];
 	uint8_t expect_next[WEFT_LIMIT_EXPECT_BUCKETS];
 	struct weft_pending txq[WEFT_LIMIT_TXQ], rxq[WEFT_LIMIT_RXQ];
-	unsigned n_pending; // slots of txq and rxq in use: the per-packet timer check reads only this
+	unsigned
+	    n_pending; // slots of txq and rxq in use: the per-packet timer check reads only this
 	struct weft_whois whois[WEFT_LIMIT_WHOIS];
 	struct weft_unite unite[WEFT_LIMIT_RENDEZVOUS];
 	struct weft_contact contacts[WEFT_LIMIT_CONTACTS];
@@ -165,7 +166,8 @@ struct weft_node {
 	uint8_t scratch[WEFT_PACKET_MAX_LEN];
 	uint8_t dg_buf[WEFT_PHYSMTU_DEFAULT];
 	uint8_t q_buf[WEFT_PACKET_MAX_LEN]; // a queued packet being retried
-	uint8_t rand_pool[256]; // random bytes drawn from the host in bulk (one call, not one per ID)
+	uint8_t
+	    rand_pool[256]; // random bytes drawn from the host in bulk (one call, not one per ID)
 	unsigned rand_left;
 };
 
@@ -174,21 +176,20 @@ static inline void weft_count(struct weft_node *n, enum weft_counter c)
 	n->counters[c]++;
 }
 void weft_node_trace(struct weft_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 uint64_t weft_node_random_u64(struct weft_node *n);
 
 // peer.c: the peer table and paths
 struct weft_peer *weft_peer_find(const struct weft_node *n, uint64_t address);
 struct weft_peer *weft_peer_add(struct weft_node *n, int64_t now_ms,
-				const struct weft_identity *id);
+                                const struct weft_identity *id);
 void weft_peer_remove(struct weft_node *n, struct weft_peer *p);
 struct weft_path *weft_peer_path_find(struct weft_peer *p, int64_t local_socket,
-				      const struct weft_inetaddr *addr);
+                                      const struct weft_inetaddr *addr);
 // Best non-expired path, preferring alive ones (vl1.md §6.4 quality); NULL if none.
 struct weft_path *weft_peer_best_path(struct weft_peer *p, int64_t now_ms, bool alive_only);
-struct weft_path *weft_peer_learn_path(struct weft_node *n, struct weft_peer *p,
-				       int64_t now_ms, int64_t local_socket,
-				       const struct weft_inetaddr *addr);
+struct weft_path *weft_peer_learn_path(struct weft_node *n, struct weft_peer *p, int64_t now_ms,
+                                       int64_t local_socket, const struct weft_inetaddr *addr);
 // The peer cache (peers.d): written when a peer is forgotten and at shutdown, read before a
 // WHOIS would be sent.
 void weft_peer_save(struct weft_node *n, const struct weft_peer *p);
@@ -197,9 +198,9 @@ bool weft_path_alive(const struct weft_path *path, int64_t now_ms);
 bool weft_path_expired(const struct weft_path *path, int64_t now_ms);
 uint64_t weft_path_quality(const struct weft_path *path, int64_t now_ms);
 bool weft_node_path_allowed(struct weft_node *n, uint64_t address, int64_t local_socket,
-			    const struct weft_inetaddr *addr);
+                            const struct weft_inetaddr *addr);
 void weft_peer_set_version(struct weft_peer *p, uint8_t proto, uint8_t major, uint8_t minor,
-			   uint16_t rev);
+                           uint16_t rev);
 
 // topology.c: worlds and upstreams
 bool weft_topology_is_upstream(const struct weft_node *n, uint64_t address);
@@ -207,9 +208,9 @@ struct weft_peer *weft_topology_best_upstream(struct weft_node *n, int64_t now_m
 void weft_topology_refresh(struct weft_node *n, int64_t now_ms);
 const struct weft_world_root *weft_topology_root(const struct weft_node *n, uint64_t address);
 void weft_topology_offer_worlds(struct weft_node *n, int64_t now_ms, struct weft_peer *from,
-				const uint8_t *data, size_t len);
-size_t weft_topology_worlds_for(const struct weft_node *n, const struct weft_hello *h,
-				uint8_t *out, size_t cap);
+                                const uint8_t *data, size_t len);
+size_t weft_topology_worlds_for(const struct weft_node *n, const struct weft_hello *h, uint8_t *out,
+                                size_t cap);
 bool weft_topology_is_seed(const struct weft_node *n, uint64_t address);
 
 // tx.c: sending
@@ -218,56 +219,56 @@ bool weft_tx_expected(const struct weft_node *n, uint64_t in_re_id);
 // General send path: best path, else relayed through the best upstream, else queued.
 // With `may_queue` false an unroutable packet is refused (WEFT_ERR_NOT_FOUND) instead.
 enum weft_result weft_tx_send(struct weft_node *n, int64_t now_ms, uint64_t dest, uint8_t verb,
-			      const void *payload, size_t len, bool compress, bool may_queue);
+                              const void *payload, size_t len, bool compress, bool may_queue);
 // The direct path traffic to `p` uses now; NULL when it is relayed (see tx.c).
 struct weft_path *weft_tx_direct_path(struct weft_node *n, struct weft_peer *p, int64_t now_ms);
 // Arms and sends one packet in tx_buf on a specific path (replies, probes); no fragmentation.
-void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-		     int64_t local_socket, const struct weft_inetaddr *to, size_t len);
+void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
+                     const struct weft_inetaddr *to, size_t len);
 // Builds header + payload in tx_buf and returns the packet length.
 size_t weft_tx_build(struct weft_node *n, uint64_t dest, uint8_t verb, const void *payload,
-		     size_t len);
-void weft_tx_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-		   int64_t local_socket, const struct weft_inetaddr *to);
+                     size_t len);
+void weft_tx_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
+                   const struct weft_inetaddr *to);
 void weft_tx_echo(struct weft_node *n, int64_t now_ms, struct weft_peer *p, struct weft_path *path);
 void weft_tx_whois(struct weft_node *n, int64_t now_ms, uint64_t address);
 void weft_tx_raw(struct weft_node *n, int64_t local_socket, const struct weft_inetaddr *to,
-		 const uint8_t *data, size_t len, unsigned ttl);
+                 const uint8_t *data, size_t len, unsigned ttl);
 // Retries queued packets whose identity or path is now known; expires old ones.
 void weft_tx_service_queues(struct weft_node *n, int64_t now_ms);
 void weft_tx_peer_known(struct weft_node *n, int64_t now_ms, uint64_t address);
 
 // rx.c and rx_*.c: receiving
 void weft_rx_packet(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-		    const struct weft_inetaddr *from, uint8_t *pkt, size_t len);
+                    const struct weft_inetaddr *from, uint8_t *pkt, size_t len);
 void weft_rx_hello(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-		   const struct weft_inetaddr *from, uint8_t *pkt, size_t len);
+                   const struct weft_inetaddr *from, uint8_t *pkt, size_t len);
 void weft_rx_verb(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
-		  const struct weft_inetaddr *from, uint8_t *pkt, size_t len);
+                  const struct weft_inetaddr *from, uint8_t *pkt, size_t len);
 void weft_rx_hello_known(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-			 int64_t local_socket, const struct weft_inetaddr *from, uint8_t *pkt,
-			 size_t len);
+                         int64_t local_socket, const struct weft_inetaddr *from, uint8_t *pkt,
+                         size_t len);
 void weft_rx_ok_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-		      int64_t local_socket, const struct weft_inetaddr *from, const uint8_t *pkt,
-		      size_t len, unsigned hops);
+                      int64_t local_socket, const struct weft_inetaddr *from, const uint8_t *pkt,
+                      size_t len, unsigned hops);
 // Path learning for an authenticated packet that arrived directly (vl1.md §6.4).
 void weft_rx_learn(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
-		   const struct weft_inetaddr *from, uint8_t verb);
+                   const struct weft_inetaddr *from, uint8_t verb);
 // Starts an OK reply in tx_buf: header, OK verb, in-re verb and ID. Returns its length.
 size_t weft_rx_reply_begin(struct weft_node *n, struct weft_peer *p, uint8_t in_re_verb,
-			   const uint8_t *request);
+                           const uint8_t *request);
 
 // rx_verbs.c: contacts scheduled by RENDEZVOUS; returns the earliest still due (or INT64_MAX).
 int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms);
 
 // relay.c
 void weft_relay(struct weft_node *n, int64_t now_ms, const uint8_t *data, size_t len,
-		bool fragment);
+                bool fragment);
 
 // selfaware.c
 void weft_selfaware_report(struct weft_node *n, int64_t now_ms, uint64_t reporter,
-			   int64_t local_socket, const struct weft_inetaddr *reporter_addr,
-			   const struct weft_inetaddr *mine, bool trusted);
+                           int64_t local_socket, const struct weft_inetaddr *reporter_addr,
+                           const struct weft_inetaddr *mine, bool trusted);
 void weft_selfaware_clean(struct weft_node *n, int64_t now_ms);
 
 // timers.c

@@ -13,7 +13,7 @@ void weft_packet_header_encode(uint8_t *pkt, const struct weft_packet_header *h)
 }
 
 enum weft_result weft_packet_header_decode(const uint8_t *pkt, size_t len,
-					   struct weft_packet_header *h)
+                                           struct weft_packet_header *h)
 {
 	if (len < WEFT_PACKET_MIN_LEN)
 		return WEFT_ERR_INVALID;

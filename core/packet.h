@@ -9,22 +9,23 @@
 #include "wire.h"
 
 struct weft_packet_header {
-	uint64_t id;     // 64-bit packet ID (the wire bytes, read big-endian)
-	uint64_t dest;   // 40-bit addresses
+	uint64_t id;   // 64-bit packet ID (the wire bytes, read big-endian)
+	uint64_t dest; // 40-bit addresses
 	uint64_t source;
-	uint8_t flags;   // hops, cipher suite, fragmented, legacy encrypted bit
-	uint8_t verb;    // verb byte including the compressed bit (plaintext only)
+	uint8_t flags; // hops, cipher suite, fragmented, legacy encrypted bit
+	uint8_t verb;  // verb byte including the compressed bit (plaintext only)
 };
 
 // Writes the header and verb byte; the MAC field is zeroed. `pkt` holds at least 28 bytes.
 void weft_packet_header_encode(uint8_t *pkt, const struct weft_packet_header *h);
 // Reads the header of a packet head; WEFT_ERR_INVALID if shorter than 28 bytes.
 enum weft_result weft_packet_header_decode(const uint8_t *pkt, size_t len,
-					   struct weft_packet_header *h);
+                                           struct weft_packet_header *h);
 
 static inline unsigned weft_packet_cipher(const uint8_t *pkt)
 {
-	return (pkt[WEFT_WIRE_IDX_FLAGS] & WEFT_WIRE_FLAG_CIPHER_MASK) >> WEFT_WIRE_FLAG_CIPHER_SHIFT;
+	return (pkt[WEFT_WIRE_IDX_FLAGS] & WEFT_WIRE_FLAG_CIPHER_MASK) >>
+	       WEFT_WIRE_FLAG_CIPHER_SHIFT;
 }
 static inline unsigned weft_packet_hops(const uint8_t *pkt)
 {
@@ -46,7 +47,7 @@ static inline void weft_packet_set_fragmented(uint8_t *pkt, bool on)
 // for suites 1 and 3, encrypts bytes 27..len. The fragmented bit must already be final, the
 // hop count zero, and for suite 3 the packet ID random (it becomes the SIV's first half).
 enum weft_result weft_packet_arm(uint8_t *pkt, size_t len, struct weft_cipher_key *key,
-				 enum weft_cipher suite);
+                                 enum weft_cipher suite);
 
 // Checks and decrypts in place with the suite named in the flags byte. On failure the buffer
 // is unchanged and the result says why: WEFT_ERR_AUTH (bad MAC), WEFT_ERR_UNSUPPORTED (suite 2

@@ -19,8 +19,7 @@ struct weft_peer *weft_peer_find(const struct weft_node *n, uint64_t address)
 	return NULL;
 }
 
-struct weft_peer *weft_peer_add(struct weft_node *n, int64_t now_ms,
-				const struct weft_identity *id)
+struct weft_peer *weft_peer_add(struct weft_node *n, int64_t now_ms, const struct weft_identity *id)
 {
 	uint8_t key[48];
 	struct weft_peer *p = weft_peer_find(n, id->address);
@@ -85,12 +84,13 @@ uint64_t weft_path_quality(const struct weft_path *path, int64_t now_ms)
 }
 
 struct weft_path *weft_peer_path_find(struct weft_peer *p, int64_t local_socket,
-				      const struct weft_inetaddr *addr)
+                                      const struct weft_inetaddr *addr)
 {
 	for (unsigned i = 0; i < p->n_paths; i++) {
 		struct weft_path *path = &p->paths[i];
 		if (weft_inetaddr_equal(&path->addr, addr) &&
-		    (local_socket < 0 || path->local_socket < 0 || path->local_socket == local_socket))
+		    (local_socket < 0 || path->local_socket < 0 ||
+		     path->local_socket == local_socket))
 			return path;
 	}
 	return NULL;
@@ -102,7 +102,8 @@ struct weft_path *weft_peer_best_path(struct weft_peer *p, int64_t now_ms, bool 
 	uint64_t bq = UINT64_MAX;
 	for (unsigned i = 0; i < p->n_paths; i++) {
 		struct weft_path *path = &p->paths[i];
-		if (weft_path_expired(path, now_ms) || (alive_only && !weft_path_alive(path, now_ms)))
+		if (weft_path_expired(path, now_ms) ||
+		    (alive_only && !weft_path_alive(path, now_ms)))
 			continue;
 		uint64_t q = weft_path_quality(path, now_ms);
 		if (q <= bq) { // ties go to the later slot
@@ -115,16 +116,15 @@ struct weft_path *weft_peer_best_path(struct weft_peer *p, int64_t now_ms, bool 
 
 // Adds a path after an OK arrived on it: reuse a dead path with the same IP and socket, else a
 // free slot, else the slot heard from least recently.
-struct weft_path *weft_peer_learn_path(struct weft_node *n, struct weft_peer *p,
-				       int64_t now_ms, int64_t local_socket,
-				       const struct weft_inetaddr *addr)
+struct weft_path *weft_peer_learn_path(struct weft_node *n, struct weft_peer *p, int64_t now_ms,
+                                       int64_t local_socket, const struct weft_inetaddr *addr)
 {
 	(void)n;
 	struct weft_path *slot = NULL;
 	for (unsigned i = 0; i < p->n_paths && !slot; i++) {
 		struct weft_path *path = &p->paths[i];
-		if (path->local_socket == local_socket && weft_inetaddr_ip_equal(&path->addr, addr) &&
-		    !weft_path_alive(path, now_ms))
+		if (path->local_socket == local_socket &&
+		    weft_inetaddr_ip_equal(&path->addr, addr) && !weft_path_alive(path, now_ms))
 			slot = path;
 	}
 	if (!slot && p->n_paths < WEFT_LIMIT_PEER_PATHS)
@@ -145,21 +145,19 @@ struct weft_path *weft_peer_learn_path(struct weft_node *n, struct weft_peer *p,
 }
 
 bool weft_node_path_allowed(struct weft_node *n, uint64_t address, int64_t local_socket,
-			    const struct weft_inetaddr *addr)
+                            const struct weft_inetaddr *addr)
 {
 	static const uint8_t he_net[4] = {0x20, 0x01, 0x04, 0x70};
 	switch (weft_inetaddr_scope(addr)) {
 	case WEFT_SCOPE_PSEUDOPRIVATE:
 	case WEFT_SCOPE_GLOBAL:
 	case WEFT_SCOPE_SHARED:
-	case WEFT_SCOPE_PRIVATE:
-		break;
+	case WEFT_SCOPE_PRIVATE: break;
 	case WEFT_SCOPE_LOOPBACK:
 		if (n->allow_loopback)
 			break;
 		return false;
-	default:
-		return false;
+	default: return false;
 	}
 	if (addr->family == WEFT_INET_V6 && !memcmp(addr->ip, he_net, 4))
 		return false; // tunnel-broker space, refused as 1.14 does
@@ -178,7 +176,7 @@ bool weft_node_path_allowed(struct weft_node *n, uint64_t address, int64_t local
 }
 
 void weft_peer_set_version(struct weft_peer *p, uint8_t proto, uint8_t major, uint8_t minor,
-			   uint16_t rev)
+                           uint16_t rev)
 {
 	p->proto = proto;
 	p->vmajor = major;
@@ -224,4 +222,3 @@ struct weft_peer *weft_peer_load(struct weft_node *n, int64_t now_ms, uint64_t a
 		weft_peer_set_version(p, proto, major, minor, rev);
 	return p;
 }
-

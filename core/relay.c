@@ -33,16 +33,16 @@ static void slot_paths(struct weft_peer *p, int64_t now_ms, struct weft_path *be
 		struct weft_path *path = &p->paths[i];
 		if (weft_path_expired(path, now_ms))
 			continue;
-		struct weft_path **s = &best[weft_inetaddr_scope(&path->addr)]
-					    [path->addr.family == WEFT_INET_V6];
+		struct weft_path **s =
+		    &best[weft_inetaddr_scope(&path->addr)][path->addr.family == WEFT_INET_V6];
 		if (!*s || weft_path_quality(path, now_ms) < weft_path_quality(*s, now_ms))
 			*s = path;
 	}
 }
 
 static void send_rendezvous(struct weft_node *n, int64_t now_ms, struct weft_peer *to,
-			    struct weft_path *via, const struct weft_peer *other,
-			    const struct weft_path *where)
+                            struct weft_path *via, const struct weft_peer *other,
+                            const struct weft_path *where)
 {
 	uint8_t payload[1 + 5 + 2 + 1 + 16];
 	size_t iplen = where->addr.family == WEFT_INET_V6 ? 16 : 4;
@@ -57,8 +57,7 @@ static void send_rendezvous(struct weft_node *n, int64_t now_ms, struct weft_pee
 }
 
 // Walk scopes from private (7) down, IPv6 before IPv4; the first slot both have wins.
-static void introduce(struct weft_node *n, int64_t now_ms, struct weft_peer *a,
-		      struct weft_peer *b)
+static void introduce(struct weft_node *n, int64_t now_ms, struct weft_peer *a, struct weft_peer *b)
 {
 	struct weft_path *pa[8][2], *pb[8][2];
 	struct weft_unite *u = unite_slot(n, a->id.address, b->id.address);
@@ -82,8 +81,7 @@ static void introduce(struct weft_node *n, int64_t now_ms, struct weft_peer *a,
 	}
 }
 
-void weft_relay(struct weft_node *n, int64_t now_ms, const uint8_t *data, size_t len,
-		bool fragment)
+void weft_relay(struct weft_node *n, int64_t now_ms, const uint8_t *data, size_t len, bool fragment)
 {
 	uint8_t *buf = n->rx_buf;
 	size_t hop_at = fragment ? WEFT_WIRE_FRAG_IDX_HOPS : WEFT_WIRE_IDX_FLAGS;
@@ -102,7 +100,7 @@ void weft_relay(struct weft_node *n, int64_t now_ms, const uint8_t *data, size_t
 	}
 	memcpy(buf, data, len);
 	buf[hop_at] = (uint8_t)((buf[hop_at] & ~WEFT_WIRE_FLAG_HOPS_MASK) |
-				((buf[hop_at] & WEFT_WIRE_FLAG_HOPS_MASK) + 1));
+	                        ((buf[hop_at] & WEFT_WIRE_FLAG_HOPS_MASK) + 1));
 	uint64_t dest = load_be40(buf + WEFT_WIRE_IDX_DEST);
 	uint64_t source = fragment ? 0 : load_be40(buf + WEFT_WIRE_IDX_SOURCE);
 	struct weft_peer *to = weft_peer_find(n, dest);

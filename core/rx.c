@@ -5,7 +5,7 @@
 #include "node.h"
 
 void weft_rx_learn(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
-		   const struct weft_inetaddr *from, uint8_t verb)
+                   const struct weft_inetaddr *from, uint8_t verb)
 {
 	struct weft_path *path = weft_peer_path_find(p, local_socket, from);
 	if (path) {
@@ -33,7 +33,7 @@ void weft_rx_learn(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int
 }
 
 size_t weft_rx_reply_begin(struct weft_node *n, struct weft_peer *p, uint8_t in_re_verb,
-			   const uint8_t *request)
+                           const uint8_t *request)
 {
 	size_t len = weft_tx_build(n, p->id.address, WEFT_VERB_OK, NULL, 0);
 	n->tx_buf[len++] = in_re_verb;
@@ -42,7 +42,7 @@ size_t weft_rx_reply_begin(struct weft_node *n, struct weft_peer *p, uint8_t in_
 }
 
 static bool queue_rx(struct weft_node *n, int64_t now_ms, uint64_t source, int64_t local_socket,
-		     const struct weft_inetaddr *from, const uint8_t *pkt, size_t len)
+                     const struct weft_inetaddr *from, const uint8_t *pkt, size_t len)
 {
 	for (unsigned i = 0; i < WEFT_LIMIT_RXQ; i++) {
 		struct weft_pending *q = &n->rxq[i];
@@ -63,7 +63,7 @@ static bool queue_rx(struct weft_node *n, int64_t now_ms, uint64_t source, int64
 
 // A whole packet addressed to us: pkt is mutable and may be decrypted in place.
 void weft_rx_packet(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-		    const struct weft_inetaddr *from, uint8_t *pkt, size_t len)
+                    const struct weft_inetaddr *from, uint8_t *pkt, size_t len)
 {
 	unsigned suite = weft_packet_cipher(pkt);
 	uint64_t source = load_be40(pkt + WEFT_WIRE_IDX_SOURCE);
@@ -105,7 +105,7 @@ drop_decompress:
 }
 
 static void rx_fragment(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-			const struct weft_inetaddr *from, const uint8_t *d, size_t len)
+                        const struct weft_inetaddr *from, const uint8_t *d, size_t len)
 {
 	size_t out_len = 0;
 	if (load_be40(d + WEFT_WIRE_FRAG_IDX_DEST) != n->self.address) {
@@ -118,7 +118,7 @@ static void rx_fragment(struct weft_node *n, int64_t now_ms, int64_t local_socke
 }
 
 static void rx_head(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-		    const struct weft_inetaddr *from, const uint8_t *d, size_t len)
+                    const struct weft_inetaddr *from, const uint8_t *d, size_t len)
 {
 	size_t out_len = 0;
 	if (load_be40(d + WEFT_WIRE_IDX_DEST) != n->self.address) {
@@ -136,7 +136,7 @@ static void rx_head(struct weft_node *n, int64_t now_ms, int64_t local_socket,
 }
 
 static void rx_datagram(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-			const struct weft_inetaddr *from, const uint8_t *d, size_t len)
+                        const struct weft_inetaddr *from, const uint8_t *d, size_t len)
 {
 	weft_count(n, WEFT_CTR_RX_DATAGRAMS);
 	if (len == 13) { // legacy LAN beacon: 1.14 never sends them; ignored
@@ -159,9 +159,9 @@ static void rx_datagram(struct weft_node *n, int64_t now_ms, int64_t local_socke
 }
 
 enum weft_result weft_node_process_wire_packet(struct weft_node *n, int64_t now_ms,
-					       int64_t local_socket,
-					       const struct weft_inetaddr *from, const void *data,
-					       size_t len, int64_t *next_deadline_ms)
+                                               int64_t local_socket,
+                                               const struct weft_inetaddr *from, const void *data,
+                                               size_t len, int64_t *next_deadline_ms)
 {
 	rx_datagram(n, now_ms, local_socket, from, data, len);
 	if (n->queues_dirty)

@@ -29,7 +29,7 @@ static bool idv_allowed(struct weft_node *n, int64_t now_ms, const struct weft_i
 
 // Checks the suite-0 MAC with a key agreed with `id`, without keeping anything.
 static bool mac_ok_with(struct weft_node *n, const struct weft_identity *id, uint8_t *pkt,
-			size_t len, uint8_t key_out[48])
+                        size_t len, uint8_t key_out[48])
 {
 	struct weft_cipher_key k;
 	if (weft_identity_agree(&n->self, id, key_out) != WEFT_OK)
@@ -41,8 +41,8 @@ static bool mac_ok_with(struct weft_node *n, const struct weft_identity *id, uin
 }
 
 static void send_collision(struct weft_node *n, int64_t now_ms, const struct weft_identity *id,
-			   const uint8_t key[48], int64_t local_socket,
-			   const struct weft_inetaddr *from, const uint8_t *hello)
+                           const uint8_t key[48], int64_t local_socket,
+                           const struct weft_inetaddr *from, const uint8_t *hello)
 {
 	struct weft_peer tmp = {.id = *id};
 	weft_cipher_key_init(&tmp.key, key);
@@ -57,8 +57,8 @@ static void send_collision(struct weft_node *n, int64_t now_ms, const struct wef
 
 // Authenticates the HELLO and finds or creates its peer; NULL if it is to be dropped.
 static struct weft_peer *hello_peer(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-				    const struct weft_inetaddr *from, uint8_t *pkt, size_t len,
-				    const struct weft_hello *h)
+                                    const struct weft_inetaddr *from, uint8_t *pkt, size_t len,
+                                    const struct weft_hello *h)
 {
 	uint8_t key[48];
 	struct weft_peer *p = weft_peer_find(n, h->identity.address);
@@ -94,15 +94,15 @@ static struct weft_peer *hello_peer(struct weft_node *n, int64_t now_ms, int64_t
 }
 
 static void reply_ok_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-			   int64_t local_socket, const struct weft_inetaddr *from,
-			   const uint8_t *pkt, const struct weft_hello *h)
+                           int64_t local_socket, const struct weft_inetaddr *from,
+                           const uint8_t *pkt, const struct weft_hello *h)
 {
 	struct weft_ok_hello ok = {.timestamp_echo = h->timestamp,
-				   .proto = WEFT_PROTO_VERSION,
-				   .major = WEFT_VERSION_MAJOR,
-				   .minor = WEFT_VERSION_MINOR,
-				   .revision = WEFT_VERSION_REVISION,
-				   .observed = *from};
+	                           .proto = WEFT_PROTO_VERSION,
+	                           .major = WEFT_VERSION_MAJOR,
+	                           .minor = WEFT_VERSION_MINOR,
+	                           .revision = WEFT_VERSION_REVISION,
+	                           .observed = *from};
 	struct weft_wbuf w;
 	if (h->proto < 5)
 		ok.observed.port = 0;
@@ -117,7 +117,7 @@ static void reply_ok_hello(struct weft_node *n, int64_t now_ms, struct weft_peer
 }
 
 static bool hello_head(struct weft_node *n, const uint8_t *pkt, size_t len, struct weft_hello *h,
-		       size_t *tail)
+                       size_t *tail)
 {
 	if (weft_hello_decode_head(pkt, len, h, tail) != WEFT_OK) {
 		weft_count(n, WEFT_CTR_DROP_MALFORMED);
@@ -136,13 +136,13 @@ static bool hello_head(struct weft_node *n, const uint8_t *pkt, size_t len, stru
 
 // Everything after authentication: address report, moon list, reply, versions, paths.
 static void hello_accepted(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-			   int64_t local_socket, const struct weft_inetaddr *from, uint8_t *pkt,
-			   size_t len, struct weft_hello *h, size_t tail)
+                           int64_t local_socket, const struct weft_inetaddr *from, uint8_t *pkt,
+                           size_t len, struct weft_hello *h, size_t tail)
 {
 	unsigned hops = weft_packet_hops(pkt);
 	if (hops == 0 && h->dest.family != WEFT_INET_NONE)
 		weft_selfaware_report(n, now_ms, p->id.address, local_socket, from, &h->dest,
-				      weft_topology_is_upstream(n, p->id.address));
+		                      weft_topology_is_upstream(n, p->id.address));
 	weft_hello_decode_tail(pkt, len, tail, h, p->key.key);
 	reply_ok_hello(n, now_ms, p, local_socket, from, pkt, h); // armored per the old version
 	weft_peer_set_version(p, h->proto, h->major, h->minor, h->revision);
@@ -152,7 +152,7 @@ static void hello_accepted(struct weft_node *n, int64_t now_ms, struct weft_peer
 }
 
 void weft_rx_hello(struct weft_node *n, int64_t now_ms, int64_t local_socket,
-		   const struct weft_inetaddr *from, uint8_t *pkt, size_t len)
+                   const struct weft_inetaddr *from, uint8_t *pkt, size_t len)
 {
 	struct weft_hello h;
 	size_t tail = 0;
@@ -167,8 +167,8 @@ void weft_rx_hello(struct weft_node *n, int64_t now_ms, int64_t local_socket,
 
 // A HELLO that came with suite 1 or 3 was already authenticated with the peer's key.
 void weft_rx_hello_known(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-			 int64_t local_socket, const struct weft_inetaddr *from, uint8_t *pkt,
-			 size_t len)
+                         int64_t local_socket, const struct weft_inetaddr *from, uint8_t *pkt,
+                         size_t len)
 {
 	struct weft_hello h;
 	size_t tail = 0;
@@ -183,8 +183,8 @@ void weft_rx_hello_known(struct weft_node *n, int64_t now_ms, struct weft_peer *
 
 // OK(HELLO): round trip, our external address, world updates from upstreams and seeds.
 void weft_rx_ok_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-		      int64_t local_socket, const struct weft_inetaddr *from, const uint8_t *pkt,
-		      size_t len, unsigned hops)
+                      int64_t local_socket, const struct weft_inetaddr *from, const uint8_t *pkt,
+                      size_t len, unsigned hops)
 {
 	struct weft_ok_hello ok;
 	if (weft_ok_hello_decode(pkt + WEFT_WIRE_IDX_PAYLOAD, len - WEFT_WIRE_IDX_PAYLOAD, &ok) !=
@@ -203,15 +203,15 @@ void weft_rx_ok_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
 		uint64_t rtt = echo <= now_u ? now_u - echo : UINT64_MAX;
 		if (path && rtt < WEFT_LATENCY_UNKNOWN)
 			path->latency_ms = path->latency_ms == WEFT_LATENCY_UNKNOWN
-						   ? (unsigned)rtt
-						   : (path->latency_ms + (unsigned)rtt) / 2;
+			                       ? (unsigned)rtt
+			                       : (path->latency_ms + (unsigned)rtt) / 2;
 		if (ok.observed.family != WEFT_INET_NONE)
 			weft_selfaware_report(n, now_ms, p->id.address, local_socket, from,
-					      &ok.observed,
-					      weft_topology_is_upstream(n, p->id.address));
+			                      &ok.observed,
+			                      weft_topology_is_upstream(n, p->id.address));
 	}
 	if (ok.worlds_len && (weft_topology_is_upstream(n, p->id.address) ||
-			      weft_topology_is_seed(n, p->id.address)))
+	                      weft_topology_is_seed(n, p->id.address)))
 		weft_topology_offer_worlds(n, now_ms, p, ok.worlds, ok.worlds_len);
 	weft_peer_set_version(p, ok.proto, ok.major, ok.minor, ok.revision);
 }

@@ -54,9 +54,7 @@ static void rx_ok(const struct rx *r)
 	case WEFT_VERB_HELLO:
 		weft_rx_ok_hello(r->n, r->now_ms, r->p, r->sock, r->from, r->pkt, r->len, r->hops);
 		break;
-	case WEFT_VERB_WHOIS:
-		rx_ok_whois(r, &b);
-		break;
+	case WEFT_VERB_WHOIS: rx_ok_whois(r, &b); break;
 	case WEFT_VERB_ECHO:
 		if (rbuf_left(&b) == 8) { // the answer to weft_node_ping
 			struct weft_echo_reply e = {r->p->id.address, rbuf_u64(&b), r->hops == 0};
@@ -86,7 +84,8 @@ static void rx_error(const struct rx *r)
 		return;
 	}
 	learn_if_direct(r, WEFT_VERB_ERROR);
-	if (code == WEFT_ERROR_IDENTITY_COLLISION && weft_topology_is_upstream(r->n, r->p->id.address))
+	if (code == WEFT_ERROR_IDENTITY_COLLISION &&
+	    weft_topology_is_upstream(r->n, r->p->id.address))
 		r->n->cb.event(r->n->cb.ctx, WEFT_EVENT_IDENTITY_COLLISION, NULL);
 	// Network-related codes are acted on by the VL2 layer.
 }
@@ -124,7 +123,7 @@ static void rx_whois(const struct rx *r)
 
 // Says hello at `to`: ECHO if the peer's version is known (>= 5), else HELLO from every socket.
 static void contact(struct weft_node *n, int64_t now_ms, struct weft_peer *peer, int64_t sock,
-		    const struct weft_inetaddr *to)
+                    const struct weft_inetaddr *to)
 {
 	if (peer->proto >= 5) {
 		size_t len = weft_tx_build(n, peer->id.address, WEFT_VERB_ECHO, NULL, 0);
@@ -138,7 +137,7 @@ static void contact(struct weft_node *n, int64_t now_ms, struct weft_peer *peer,
 // Opens our NAT toward `to` now (4 random bytes, TTL 2: they die before the far side) and
 // schedules the hello for a little later (vl1.md §5.7; WEFT_T_CONTACT_DELAY says why).
 static void punch(struct weft_node *n, int64_t now_ms, uint64_t peer, int64_t sock,
-		  const struct weft_inetaddr *to)
+                  const struct weft_inetaddr *to)
 {
 	uint8_t j[4];
 	struct weft_contact *slot = &n->contacts[0];
@@ -258,7 +257,8 @@ static void rx_push_direct_paths(const struct rx *r)
 		uint8_t type = rbuf_u8(&b);
 		uint8_t alen = rbuf_u8(&b);
 		const uint8_t *v = rbuf_take(&b, alen);
-		if (!v || (flags & 0x01) || !((type == 4 && alen == 6) || (type == 6 && alen == 18)))
+		if (!v || (flags & 0x01) ||
+		    !((type == 4 && alen == 6) || (type == 6 && alen == 18)))
 			continue;
 		a.family = type;
 		memcpy(a.ip, v, alen - 2u);
@@ -283,19 +283,21 @@ static void rx_user_message(const struct rx *r)
 	if (plen < 8)
 		return;
 	struct weft_user_message m = {.source = r->p->id.address,
-				      .type_id = load_be64(r->pkt + WEFT_WIRE_IDX_PAYLOAD),
-				      .data = r->pkt + WEFT_WIRE_IDX_PAYLOAD + 8,
-				      .len = plen - 8};
+	                              .type_id = load_be64(r->pkt + WEFT_WIRE_IDX_PAYLOAD),
+	                              .data = r->pkt + WEFT_WIRE_IDX_PAYLOAD + 8,
+	                              .len = plen - 8};
 	r->n->cb.event(r->n->cb.ctx, WEFT_EVENT_USER_MESSAGE, &m);
 }
 
 void weft_rx_verb(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
-		  const struct weft_inetaddr *from, uint8_t *pkt, size_t len)
+                  const struct weft_inetaddr *from, uint8_t *pkt, size_t len)
 {
 	struct rx r = {n, now_ms, p, local_socket, from, pkt, len, weft_packet_hops(pkt)};
 	switch (pkt[WEFT_WIRE_IDX_VERB] & WEFT_WIRE_VERB_MASK) {
 	case WEFT_VERB_NOP: learn_if_direct(&r, WEFT_VERB_NOP); break;
-	case WEFT_VERB_HELLO: weft_rx_hello_known(n, now_ms, p, local_socket, from, pkt, len); break;
+	case WEFT_VERB_HELLO:
+		weft_rx_hello_known(n, now_ms, p, local_socket, from, pkt, len);
+		break;
 	case WEFT_VERB_OK: rx_ok(&r); break;
 	case WEFT_VERB_ERROR: rx_error(&r); break;
 	case WEFT_VERB_WHOIS: rx_whois(&r); break;

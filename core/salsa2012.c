@@ -8,7 +8,7 @@
 #include <string.h>
 
 void weft_salsa2012_block(uint8_t out[64], const uint8_t nonce[8], uint64_t block,
-			  const uint8_t key[32])
+                          const uint8_t key[32])
 {
 	uint8_t in[16];
 	memcpy(in, nonce, 8);
@@ -17,7 +17,7 @@ void weft_salsa2012_block(uint8_t out[64], const uint8_t nonce[8], uint64_t bloc
 }
 
 void weft_salsa2012_xor(uint8_t *p, size_t n, const uint8_t nonce[8], uint64_t block,
-			const uint8_t key[32])
+                        const uint8_t key[32])
 {
 	uint8_t ks[64];
 	while (n >= 64) {

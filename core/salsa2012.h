@@ -9,9 +9,9 @@
 
 // One keystream block (block counter `block`).
 void weft_salsa2012_block(uint8_t out[64], const uint8_t nonce[8], uint64_t block,
-			  const uint8_t key[32]);
+                          const uint8_t key[32]);
 // XORs p[0..n) with the keystream starting at block `block`, byte 0 of that block.
 void weft_salsa2012_xor(uint8_t *p, size_t n, const uint8_t nonce[8], uint64_t block,
-			const uint8_t key[32]);
+                        const uint8_t key[32]);
 
 #endif

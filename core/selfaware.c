@@ -5,7 +5,7 @@
 #include "node.h"
 
 static void reprobe_scope(struct weft_node *n, int64_t now_ms, enum weft_ip_scope scope,
-			  uint8_t family)
+                          uint8_t family)
 {
 	for (size_t b = 0; b < WEFT_LIMIT_PEER_BUCKETS; b++) {
 		for (struct weft_peer *p = n->buckets[b]; p; p = p->next) {
@@ -14,7 +14,8 @@ static void reprobe_scope(struct weft_node *n, int64_t now_ms, enum weft_ip_scop
 				if (path->addr.family != family ||
 				    weft_inetaddr_scope(&path->addr) != scope)
 					continue;
-				path->last_auth_ms = now_ms - WEFT_T_PATH_EXPIRATION + WEFT_T_PATH_ALIVE;
+				path->last_auth_ms =
+				    now_ms - WEFT_T_PATH_EXPIRATION + WEFT_T_PATH_ALIVE;
 				weft_tx_echo(n, now_ms, p, path);
 			}
 		}
@@ -22,8 +23,8 @@ static void reprobe_scope(struct weft_node *n, int64_t now_ms, enum weft_ip_scop
 }
 
 void weft_selfaware_report(struct weft_node *n, int64_t now_ms, uint64_t reporter,
-			   int64_t local_socket, const struct weft_inetaddr *reporter_addr,
-			   const struct weft_inetaddr *mine, bool trusted)
+                           int64_t local_socket, const struct weft_inetaddr *reporter_addr,
+                           const struct weft_inetaddr *mine, bool trusted)
 {
 	enum weft_ip_scope scope = weft_inetaddr_scope(mine);
 	if (scope != weft_inetaddr_scope(reporter_addr) || scope == WEFT_SCOPE_NONE ||

@@ -3,8 +3,8 @@
 // retries, housekeeping, and the online state. Returns when it next needs to run.
 #include "node.h"
 
-static void hello_endpoints(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-			    bool v4_done, bool v6_done)
+static void hello_endpoints(struct weft_node *n, int64_t now_ms, struct weft_peer *p, bool v4_done,
+                            bool v6_done)
 {
 	const struct weft_world_root *root = weft_topology_root(n, p->id.address);
 	if (!root || !root->n_endpoints)
@@ -168,7 +168,7 @@ int64_t weft_timers_run(struct weft_node *n, int64_t now_ms)
 }
 
 enum weft_result weft_node_process_background(struct weft_node *n, int64_t now_ms,
-					      int64_t *next_deadline_ms)
+                                              int64_t *next_deadline_ms)
 {
 	int64_t next = weft_timers_run(n, now_ms);
 	if (next_deadline_ms)

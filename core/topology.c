@@ -11,8 +11,8 @@ static void store_world(struct weft_node *n, const struct weft_world *w)
 	weft_world_encode(w, &out);
 	if (!out.bad && n->cb.state_put)
 		n->cb.state_put(n->cb.ctx,
-				w->type == WEFT_WORLD_PLANET ? WEFT_STATE_PLANET : WEFT_STATE_MOON,
-				w->type == WEFT_WORLD_PLANET ? 0 : w->id, buf, out.len);
+		                w->type == WEFT_WORLD_PLANET ? WEFT_STATE_PLANET : WEFT_STATE_MOON,
+		                w->type == WEFT_WORLD_PLANET ? 0 : w->id, buf, out.len);
 }
 
 const struct weft_world_root *weft_topology_root(const struct weft_node *n, uint64_t address)
@@ -52,7 +52,8 @@ static void add_roots(struct weft_node *n, int64_t now_ms, const struct weft_wor
 			n->is_upstream = true;
 			continue;
 		}
-		if (weft_topology_is_upstream(n, id->address) || n->n_upstreams >= WEFT_LIMIT_UPSTREAMS)
+		if (weft_topology_is_upstream(n, id->address) ||
+		    n->n_upstreams >= WEFT_LIMIT_UPSTREAMS)
 			continue;
 		n->upstreams[n->n_upstreams++] = id->address;
 		weft_peer_add(n, now_ms, id);
@@ -91,7 +92,8 @@ struct weft_peer *weft_topology_best_upstream(struct weft_node *n, int64_t now_m
 			continue;
 		struct weft_path *path = weft_peer_best_path(p, now_ms, false);
 		uint64_t lat = path ? path->latency_ms : WEFT_LATENCY_UNKNOWN;
-		uint64_t q = lat * (1 + (uint64_t)(now_ms - p->last_in_ms) / WEFT_T_QUALITY_DIVISOR);
+		uint64_t q =
+		    lat * (1 + (uint64_t)(now_ms - p->last_in_ms) / WEFT_T_QUALITY_DIVISOR);
 		if (q <= bq) {
 			bq = q;
 			best = p;
@@ -127,7 +129,7 @@ static bool add_moon(struct weft_node *n, int64_t now_ms, const struct weft_worl
 }
 
 static void offer_one(struct weft_node *n, int64_t now_ms, struct weft_peer *from,
-		      const struct weft_world *w)
+                      const struct weft_world *w)
 {
 	if (w->type == WEFT_WORLD_PLANET) {
 		if (n->have_planet && weft_world_should_replace(&n->planet, w)) {
@@ -135,7 +137,8 @@ static void offer_one(struct weft_node *n, int64_t now_ms, struct weft_peer *fro
 			store_world(n, w);
 			weft_topology_refresh(n, now_ms);
 			weft_node_trace(n, "planet %llu updated to revision %llu",
-					(unsigned long long)w->id, (unsigned long long)w->timestamp);
+			                (unsigned long long)w->id,
+			                (unsigned long long)w->timestamp);
 		}
 		return;
 	}
@@ -160,7 +163,7 @@ static void offer_one(struct weft_node *n, int64_t now_ms, struct weft_peer *fro
 }
 
 void weft_topology_offer_worlds(struct weft_node *n, int64_t now_ms, struct weft_peer *from,
-				const uint8_t *data, size_t len)
+                                const uint8_t *data, size_t len)
 {
 	struct weft_rbuf r;
 	struct weft_world w;
@@ -181,8 +184,8 @@ static bool append_world(const struct weft_world *w, struct weft_wbuf *out)
 	return true;
 }
 
-size_t weft_topology_worlds_for(const struct weft_node *n, const struct weft_hello *h,
-				uint8_t *out, size_t cap)
+size_t weft_topology_worlds_for(const struct weft_node *n, const struct weft_hello *h, uint8_t *out,
+                                size_t cap)
 {
 	struct weft_wbuf w;
 	wbuf_init(&w, out, cap);
@@ -202,7 +205,7 @@ size_t weft_topology_worlds_for(const struct weft_node *n, const struct weft_hel
 // ---- host-facing world management ----
 
 enum weft_result weft_node_set_planet(struct weft_node *n, int64_t now_ms, const void *world,
-				      size_t len)
+                                      size_t len)
 {
 	struct weft_world w;
 	struct weft_rbuf r;
@@ -217,14 +220,14 @@ enum weft_result weft_node_set_planet(struct weft_node *n, int64_t now_ms, const
 }
 
 enum weft_result weft_node_orbit(struct weft_node *n, int64_t now_ms, uint64_t moon_id,
-				 uint64_t seed)
+                                 uint64_t seed)
 {
 	uint8_t buf[WEFT_WORLD_MAX_LEN];
 	if (moon_index(n, moon_id) >= 0)
 		return WEFT_OK;
-	long len = n->cb.state_get ? n->cb.state_get(n->cb.ctx, WEFT_STATE_MOON, moon_id, buf,
-						     sizeof buf)
-				   : -1;
+	long len = n->cb.state_get
+	               ? n->cb.state_get(n->cb.ctx, WEFT_STATE_MOON, moon_id, buf, sizeof buf)
+	               : -1;
 	if (len > 0) {
 		struct weft_world w;
 		struct weft_rbuf r;

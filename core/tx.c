@@ -22,17 +22,17 @@ bool weft_tx_expected(const struct weft_node *n, uint64_t in_re_id)
 }
 
 void weft_tx_raw(struct weft_node *n, int64_t local_socket, const struct weft_inetaddr *to,
-		 const uint8_t *data, size_t len, unsigned ttl)
+                 const uint8_t *data, size_t len, unsigned ttl)
 {
 	weft_count(n, WEFT_CTR_TX_DATAGRAMS);
 	n->cb.wire_send(n->cb.ctx, local_socket, to, data, len, ttl);
 }
 
 size_t weft_tx_build(struct weft_node *n, uint64_t dest, uint8_t verb, const void *payload,
-		     size_t len)
+                     size_t len)
 {
-	struct weft_packet_header h = {.id = weft_node_random_u64(n), .dest = dest,
-				       .source = n->self.address, .verb = verb};
+	struct weft_packet_header h = {
+	    .id = weft_node_random_u64(n), .dest = dest, .source = n->self.address, .verb = verb};
 	if (WEFT_WIRE_IDX_PAYLOAD + len > WEFT_PACKET_MAX_LEN)
 		return 0;
 	weft_packet_header_encode(n->tx_buf, &h);
@@ -47,15 +47,15 @@ static enum weft_cipher suite_for(const struct weft_peer *p)
 }
 
 static void touch_path(struct weft_peer *p, int64_t now_ms, int64_t local_socket,
-		       const struct weft_inetaddr *to)
+                       const struct weft_inetaddr *to)
 {
 	struct weft_path *path = weft_peer_path_find(p, local_socket, to);
 	if (path)
 		path->last_out_ms = now_ms;
 }
 
-void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-		     int64_t local_socket, const struct weft_inetaddr *to, size_t len)
+void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
+                     const struct weft_inetaddr *to, size_t len)
 {
 	if (weft_packet_arm(n->tx_buf, len, &p->key, suite_for(p)) != WEFT_OK)
 		return;
@@ -66,7 +66,7 @@ void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
 
 // Arms tx_buf for `p` and sends it to (socket, to), in fragments above the default MTU.
 static void send_armed(struct weft_node *n, struct weft_peer *p, int64_t local_socket,
-		       const struct weft_inetaddr *to, size_t len)
+                       const struct weft_inetaddr *to, size_t len)
 {
 	unsigned count = weft_fragment_count(len, WEFT_PHYSMTU_DEFAULT);
 	if (count > WEFT_FRAGMENTS_MAX) {
@@ -79,7 +79,7 @@ static void send_armed(struct weft_node *n, struct weft_peer *p, int64_t local_s
 	weft_tx_expect(n, n->tx_buf);
 	for (unsigned i = 0; i < count; i++) {
 		size_t dl = weft_fragment_encode(n->tx_buf, len, WEFT_PHYSMTU_DEFAULT, i, n->dg_buf,
-						 sizeof n->dg_buf);
+		                                 sizeof n->dg_buf);
 		weft_tx_raw(n, local_socket, to, n->dg_buf, dl, 0);
 	}
 }
@@ -99,7 +99,7 @@ struct weft_path *weft_tx_direct_path(struct weft_node *n, struct weft_peer *p, 
 }
 
 static bool route(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t *sock,
-		  struct weft_inetaddr *to, struct weft_peer **via)
+                  struct weft_inetaddr *to, struct weft_peer **via)
 {
 	struct weft_path *path = weft_tx_direct_path(n, p, now_ms);
 	*via = p;
@@ -120,7 +120,7 @@ static bool route(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int6
 }
 
 static bool queue_tx(struct weft_node *n, int64_t now_ms, uint64_t dest, uint8_t verb,
-		     const void *payload, size_t len)
+                     const void *payload, size_t len)
 {
 	for (unsigned i = 0; i < WEFT_LIMIT_TXQ; i++) {
 		struct weft_pending *q = &n->txq[i];
@@ -146,7 +146,7 @@ static bool is_activity(uint8_t verb)
 }
 
 enum weft_result weft_tx_send(struct weft_node *n, int64_t now_ms, uint64_t dest, uint8_t verb,
-			      const void *payload, size_t len, bool compress, bool may_queue)
+                              const void *payload, size_t len, bool compress, bool may_queue)
 {
 	struct weft_peer *p = weft_peer_find(n, dest), *via;
 	struct weft_inetaddr to;
@@ -174,16 +174,16 @@ enum weft_result weft_tx_send(struct weft_node *n, int64_t now_ms, uint64_t dest
 	return WEFT_OK;
 }
 
-void weft_tx_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-		   int64_t local_socket, const struct weft_inetaddr *to)
+void weft_tx_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
+                   const struct weft_inetaddr *to)
 {
 	struct weft_hello h = {.proto = WEFT_PROTO_VERSION,
-			       .major = WEFT_VERSION_MAJOR,
-			       .minor = WEFT_VERSION_MINOR,
-			       .revision = WEFT_VERSION_REVISION,
-			       .timestamp = (uint64_t)now_ms,
-			       .identity = n->self,
-			       .dest = *to};
+	                       .major = WEFT_VERSION_MAJOR,
+	                       .minor = WEFT_VERSION_MINOR,
+	                       .revision = WEFT_VERSION_REVISION,
+	                       .timestamp = (uint64_t)now_ms,
+	                       .identity = n->self,
+	                       .dest = *to};
 	memset(h.identity.sec, 0, sizeof h.identity.sec);
 	h.identity.has_secret = false;
 	if (n->have_planet) {
@@ -192,13 +192,13 @@ void weft_tx_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
 	}
 	for (unsigned i = 0; i < n->n_moons && h.n_moons < WEFT_HELLO_MAX_MOONS; i++)
 		h.moons[h.n_moons++] = (struct weft_hello_moon){WEFT_WORLD_MOON, n->moons[i].id,
-								n->moons[i].timestamp};
+		                                                n->moons[i].timestamp};
 	for (unsigned i = 0; i < WEFT_LIMIT_MOONS && h.n_moons < WEFT_HELLO_MAX_MOONS; i++)
 		if (n->seeds[i].moon_id)
 			h.moons[h.n_moons++] =
-				(struct weft_hello_moon){WEFT_WORLD_MOON, n->seeds[i].moon_id, 0};
+			    (struct weft_hello_moon){WEFT_WORLD_MOON, n->seeds[i].moon_id, 0};
 	size_t len = weft_hello_encode(n->tx_buf, sizeof n->tx_buf, weft_node_random_u64(n),
-				       p->id.address, &h, p->key.key, NULL);
+	                               p->id.address, &h, p->key.key, NULL);
 	if (!len || weft_packet_arm(n->tx_buf, len, &p->key, WEFT_CIPHER_POLY1305_NONE) != WEFT_OK)
 		return;
 	weft_tx_expect(n, n->tx_buf);
@@ -297,8 +297,8 @@ static void service_tx(struct weft_node *n, int64_t now_ms, struct weft_pending 
 		return;
 	}
 	memcpy(n->q_buf, q->data, q->len);
-	if (weft_tx_send(n, now_ms, q->address, q->verb, n->q_buf, q->len, q->verb ==
-			 WEFT_VERB_USER_MESSAGE, false) == WEFT_OK)
+	if (weft_tx_send(n, now_ms, q->address, q->verb, n->q_buf, q->len,
+	                 q->verb == WEFT_VERB_USER_MESSAGE, false) == WEFT_OK)
 		pending_free(n, q);
 }
 

@@ -91,8 +91,7 @@ bad:
 	return WEFT_ERR_INVALID;
 }
 
-enum weft_result weft_world_sign(struct weft_world *w, const uint8_t pub[64],
-				 const uint8_t sec[64])
+enum weft_result weft_world_sign(struct weft_world *w, const uint8_t pub[64], const uint8_t sec[64])
 {
 	uint8_t msg[WEFT_WORLD_MAX_LEN + 16];
 	struct weft_wbuf out;
@@ -101,8 +100,8 @@ enum weft_result weft_world_sign(struct weft_world *w, const uint8_t pub[64],
 	memcpy(signer.sec, sec, 64);
 	wbuf_init(&out, msg, sizeof msg);
 	weft_world_encode_signing_message(w, &out);
-	enum weft_result r = out.bad ? WEFT_ERR_TOO_BIG
-				     : weft_identity_sign(&signer, msg, out.len, w->signature);
+	enum weft_result r =
+	    out.bad ? WEFT_ERR_TOO_BIG : weft_identity_sign(&signer, msg, out.len, w->signature);
 	weft_identity_clear(&signer);
 	return r;
 }
@@ -115,8 +114,8 @@ bool weft_world_verify(const struct weft_world *w, const uint8_t key[64])
 	memcpy(signer.pub, key, 64);
 	wbuf_init(&out, msg, sizeof msg);
 	weft_world_encode_signing_message(w, &out);
-	return !out.bad && weft_identity_verify(&signer, msg, out.len, w->signature,
-						 sizeof w->signature);
+	return !out.bad &&
+	       weft_identity_verify(&signer, msg, out.len, w->signature, sizeof w->signature);
 }
 
 bool weft_world_should_replace(const struct weft_world *held, const struct weft_world *update)

@@ -7,10 +7,10 @@
 #include "identity.h"
 #include "inetaddr.h"
 
-#define WEFT_WORLD_MAX_ROOTS 4
+#define WEFT_WORLD_MAX_ROOTS     4
 #define WEFT_WORLD_MAX_ENDPOINTS 32
-#define WEFT_WORLD_MAX_LEN 8480
-#define WEFT_WORLD_ID_EARTH 149604618ULL
+#define WEFT_WORLD_MAX_LEN       8480
+#define WEFT_WORLD_ID_EARTH      149604618ULL
 
 enum weft_world_type {
 	WEFT_WORLD_NULL = 0,
@@ -43,7 +43,7 @@ enum weft_result weft_world_decode(struct weft_world *w, struct weft_rbuf *r);
 
 // Signs with a key pair given as 64-byte public and secret keys (identity key layout).
 enum weft_result weft_world_sign(struct weft_world *w, const uint8_t pub[64],
-				 const uint8_t sec[64]);
+                                 const uint8_t sec[64]);
 // Verifies w's signature against a 64-byte public key.
 bool weft_world_verify(const struct weft_world *w, const uint8_t key[64]);
 

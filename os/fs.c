@@ -54,7 +54,7 @@ char *weft_fs_read(const char *path, size_t max, size_t *len)
 	return buf;
 fail_read:
 	free(buf);
-fail_alloc: {
+fail_alloc : {
 	int e = errno;
 	close(fd);
 	errno = e;

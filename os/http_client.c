@@ -88,7 +88,7 @@ static int send_all(int fd, const char *p, size_t len, int64_t deadline)
 
 // The request head; NULL on a header line that would break the framing.
 static char *request_head(const char *host, uint16_t port, const char *method, const char *path,
-			  const char *const *headers, size_t body_len, size_t *len)
+                          const char *const *headers, size_t body_len, size_t *len)
 {
 	char *head = NULL;
 	FILE *f = open_memstream(&head, len);
@@ -96,7 +96,7 @@ static char *request_head(const char *host, uint16_t port, const char *method, c
 		return NULL;
 	bool bad = strpbrk(method, "\r\n ") || strpbrk(path, "\r\n ");
 	fprintf(f, "%s %s HTTP/1.1\r\nHost: %s%s%s:%u\r\n", method, path,
-		strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
+	        strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
 	for (size_t i = 0; headers && headers[i]; i++) {
 		bad |= strpbrk(headers[i], "\r\n") != NULL;
 		fprintf(f, "%s\r\n", headers[i]);
@@ -191,9 +191,9 @@ static int recv_reply(int fd, int64_t deadline, struct weft_http_reply *out)
 	return r < 0 ? r : 0;
 }
 
-int weft_http_client_request(const char *host, uint16_t port, const char *method,
-			     const char *path, const char *const *headers, const char *body,
-			     size_t body_len, int timeout_ms, struct weft_http_reply *out)
+int weft_http_client_request(const char *host, uint16_t port, const char *method, const char *path,
+                             const char *const *headers, const char *body, size_t body_len,
+                             int timeout_ms, struct weft_http_reply *out)
 {
 	int64_t deadline = mono_ms() + timeout_ms;
 	size_t head_len;

@@ -19,8 +19,8 @@ struct weft_http_reply {
 // ("Name: value", NULL-terminated list, no CR or LF inside) and an optional body, and reads the
 // reply. Returns 0, -EINVAL for a bad argument, -ETIMEDOUT, -EPROTO for a malformed or chunked
 // reply, -EFBIG past WEFT_HTTP_CLIENT_MAX_REPLY, or the -errno of a failed connect/send/recv.
-int weft_http_client_request(const char *host, uint16_t port, const char *method,
-			     const char *path, const char *const *headers, const char *body,
-			     size_t body_len, int timeout_ms, struct weft_http_reply *out);
+int weft_http_client_request(const char *host, uint16_t port, const char *method, const char *path,
+                             const char *const *headers, const char *body, size_t body_len,
+                             int timeout_ms, struct weft_http_reply *out);
 
 #endif

@@ -10,7 +10,7 @@
 #include "loop.h"
 
 #define MAX_HANDLERS 64
-#define MAX_EVENTS 32
+#define MAX_EVENTS   32
 
 struct handler {
 	int fd;

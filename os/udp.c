@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 void weft_sockaddr_from_inet(struct sockaddr_storage *ss, socklen_t *len,
-			     const struct weft_inetaddr *a)
+                             const struct weft_inetaddr *a)
 {
 	memset(ss, 0, sizeof *ss);
 	if (a->family == WEFT_INET_V6) {
@@ -125,7 +125,7 @@ int weft_udp_recv(int fd, struct weft_udp_msg *msgs, unsigned n)
 }
 
 int weft_udp_send(int fd, const struct weft_inetaddr *to, const void *data, size_t len,
-		  unsigned ttl)
+                  unsigned ttl)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;

@@ -9,7 +9,7 @@
 
 #include "weft/weft.h"
 
-#define WEFT_UDP_BATCH 32
+#define WEFT_UDP_BATCH        32
 #define WEFT_UDP_MAX_DATAGRAM 10100
 
 struct weft_udp_msg {
@@ -27,10 +27,10 @@ int weft_udp_port_usable(uint16_t port);
 int weft_udp_recv(int fd, struct weft_udp_msg *msgs, unsigned n);
 // Sends one datagram; ttl 0 leaves the socket's default. Returns 0 or -errno.
 int weft_udp_send(int fd, const struct weft_inetaddr *to, const void *data, size_t len,
-		  unsigned ttl);
+                  unsigned ttl);
 
 void weft_sockaddr_from_inet(struct sockaddr_storage *ss, socklen_t *len,
-			     const struct weft_inetaddr *a);
+                             const struct weft_inetaddr *a);
 void weft_inet_from_sockaddr(struct weft_inetaddr *a, const struct sockaddr_storage *ss);
 
 #endif

@@ -44,7 +44,7 @@ struct weft_api_response {
 };
 
 typedef void (*weft_api_handler)(const struct weft_api_request *req,
-				 struct weft_api_response *resp);
+                                 struct weft_api_response *resp);
 
 // Routes the request to its handler, or answers 404 with no body (§2.3). resp is filled in.
 void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response *resp);

@@ -40,7 +40,7 @@ static json_t *peer_json(const struct weft_peer_info *p)
 	char addr[16], version[48];
 	snprintf(addr, sizeof addr, "%010llx", (unsigned long long)p->address);
 	snprintf(version, sizeof version, "%d.%d.%d", p->version_major, p->version_minor,
-		 p->version_revision);
+	         p->version_revision);
 	json_t *o = json_object(), *paths = json_array();
 	json_object_set_new(o, "address", json_string(addr));
 	json_object_set_new(o, "versionMajor", json_integer(p->version_major));

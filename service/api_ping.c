@@ -22,8 +22,8 @@ static json_t *ping_json(const struct weft_ping *p)
 	char cookie[17];
 	snprintf(cookie, sizeof cookie, "%016llx", (unsigned long long)p->cookie);
 	return json_pack("{s:s, s:b, s:I, s:b}", "cookie", cookie, "replied", p->reply_ms != 0,
-			 "latency", (json_int_t)(p->reply_ms ? p->reply_ms - p->sent_ms : -1),
-			 "direct", p->direct);
+	                 "latency", (json_int_t)(p->reply_ms ? p->reply_ms - p->sent_ms : -1),
+	                 "direct", p->direct);
 }
 
 void weft_api_ping_send(const struct weft_api_request *req, struct weft_api_response *resp)

@@ -96,8 +96,8 @@ void weft_api_status(const struct weft_api_request *req, struct weft_api_respons
 {
 	const struct weft_service *s = req->svc;
 	char addr[16], pub[512];
-	long n = weft_state_get((void *)s->home, WEFT_STATE_IDENTITY_PUBLIC, 0, pub,
-				sizeof pub - 1);
+	long n =
+	    weft_state_get((void *)s->home, WEFT_STATE_IDENTITY_PUBLIC, 0, pub, sizeof pub - 1);
 	pub[n > 0 ? n : 0] = 0;
 	snprintf(addr, sizeof addr, "%010llx", (unsigned long long)weft_node_address(s->node));
 	json_t *o = json_object(), *config = json_object();

@@ -87,7 +87,7 @@ int weft_auth_prepare(struct weft_service *s)
 	int r = weft_auth_load(s->home, "authtoken.secret", s->authtoken, sizeof s->authtoken);
 	if (r == 0)
 		r = weft_auth_load(s->home, "metricstoken.secret", s->metricstoken,
-				   sizeof s->metricstoken);
+		                   sizeof s->metricstoken);
 	return r;
 }
 

@@ -11,7 +11,7 @@
 #include "udp.h"
 
 static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr *to,
-		     const void *data, size_t len, unsigned ttl)
+                     const void *data, size_t len, unsigned ttl)
 {
 	struct weft_service *s = ctx;
 	int sent = 0;
@@ -20,8 +20,8 @@ static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr
 		return weft_udp_send(s->socks[local_socket], to, data, len, ttl);
 	// No socket named (or a stale one): send from every socket of the family.
 	for (unsigned i = 0; i < s->n_socks; i++)
-		if (s->sock_family[i] == to->family && weft_udp_send(s->socks[i], to, data, len,
-								     ttl) == 0)
+		if (s->sock_family[i] == to->family &&
+		    weft_udp_send(s->socks[i], to, data, len, ttl) == 0)
 			sent++;
 	return sent ? 0 : -1;
 }
@@ -42,14 +42,14 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 	case WEFT_EVENT_USER_MESSAGE: {
 		const struct weft_user_message *m = data;
 		weft_log(WEFT_LOG_DEBUG, "user message type %llu (%zu bytes) from %010llx",
-			 (unsigned long long)m->type_id, m->len, (unsigned long long)m->source);
+		         (unsigned long long)m->type_id, m->len, (unsigned long long)m->source);
 		break;
 	}
 	}
 }
 
 static void state_put(void *ctx, enum weft_state_object type, uint64_t id, const void *data,
-		      size_t len)
+                      size_t len)
 {
 	struct weft_service *s = ctx;
 	weft_state_put((void *)s->home, type, id, data, len);
@@ -64,11 +64,11 @@ static long state_get(void *ctx, enum weft_state_object type, uint64_t id, void 
 void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *cb)
 {
 	*cb = (struct weft_node_callbacks){
-		.ctx = s,
-		.wire_send = wire_send,
-		.random = weft_os_random,
-		.state_put = state_put,
-		.state_get = state_get,
-		.event = event,
+	    .ctx = s,
+	    .wire_send = wire_send,
+	    .random = weft_os_random,
+	    .state_put = state_put,
+	    .state_get = state_get,
+	    .event = event,
 	};
 }

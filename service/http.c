@@ -19,10 +19,10 @@
 #include "log.h"
 #include "udp.h"
 
-#define MAX_CONNECTIONS 32    // per listener; more wait in the kernel's backlog
-#define IDLE_TIMEOUT_S 5      // the reference advertises Keep-Alive: timeout=5
-#define MAX_BODY (1024 * 1024) // request bodies beyond this are refused with 413
-#define MAX_JSONP 64
+#define MAX_CONNECTIONS 32            // per listener; more wait in the kernel's backlog
+#define IDLE_TIMEOUT_S  5             // the reference advertises Keep-Alive: timeout=5
+#define MAX_BODY        (1024 * 1024) // request bodies beyond this are refused with 413
+#define MAX_JSONP       64
 
 struct weft_http {
 	struct weft_service *svc;
@@ -41,7 +41,7 @@ struct request {
 static bool from_loopback(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct sockaddr_storage ss = {0};
 	struct weft_inetaddr a;
 	if (!ci || !ci->client_addr)
@@ -124,11 +124,11 @@ static void append_body(struct request *r, const char *data, size_t len)
 
 // Takes ownership of text (malloc'd, or NULL for an empty body).
 static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text,
-				 const char *content_type)
+                                 const char *content_type)
 {
 	size_t len = text ? strlen(text) : 0;
-	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
-		len, text, text ? free : NULL);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer_with_free_callback(len, text, text ? free : NULL);
 	if (!r) {
 		free(text);
 		return MHD_NO;
@@ -142,10 +142,10 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char
 
 // Compact JSON with sorted keys; NULL is sent as {}. With jsonp: NAME(<json>); (§2.3).
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const json_t *j,
-				 const char *jsonp)
+                                 const char *jsonp)
 {
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
-		       : strdup("{}");
+	char *text =
+	    j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : strdup("{}");
 	if (!text)
 		return MHD_NO;
 	if (!jsonp)
@@ -183,7 +183,7 @@ static unsigned method_bit(const char *m)
 }
 
 static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, const char *url,
-			       const char *method, struct request *st)
+                               const char *method, struct request *st)
 {
 	const char *jsonp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "jsonp");
 	if (jsonp && !valid_callback(jsonp))
@@ -193,12 +193,12 @@ static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, co
 	if (st->too_big)
 		return send_error(c, 413, "request body larger than 1048576 bytes");
 	struct weft_api_request req = {
-		.svc = h->svc,
-		.now_ms = weft_os_now_ms(),
-		.method = method_bit(method),
-		.path = url,
-		.body = st->body ? st->body : "",
-		.body_len = st->len,
+	    .svc = h->svc,
+	    .now_ms = weft_os_now_ms(),
+	    .method = method_bit(method),
+	    .path = url,
+	    .body = st->body ? st->body : "",
+	    .body_len = st->len,
 	};
 	struct weft_api_response resp = {.status = 404, .no_body = true};
 	if (req.method)
@@ -211,8 +211,8 @@ static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, co
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **state)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **state)
 {
 	struct weft_http *h = cls;
 	struct request *st = *state;
@@ -235,7 +235,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
-			 enum MHD_RequestTerminationCode why)
+                         enum MHD_RequestTerminationCode why)
 {
 	struct request *st = *state;
 	(void)cls, (void)c, (void)why;
@@ -264,12 +264,12 @@ static struct MHD_Daemon *listen_loopback(struct weft_http *h, int family, uint1
 	const struct sockaddr *sa = (const struct sockaddr *)&a4;
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6, sa = (const struct sockaddr *)&a6;
-	return MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
-				MHD_OPTION_EXTERNAL_LOGGER, on_log, h, // first, so it sees all
-				MHD_OPTION_SOCK_ADDR, sa,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+	                        on_log, h, // first, so it sees all
+	                        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT,
+	                        (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+	                        (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	                        h, MHD_OPTION_END);
 }
 
 int weft_http_start(struct weft_service *s)
@@ -285,7 +285,7 @@ int weft_http_start(struct weft_service *s)
 			h->d[h->n++] = d;
 		else
 			weft_log(WEFT_LOG_WARN, "cannot listen on TCP %s port %u",
-				 families[i] == AF_INET ? "127.0.0.1" : "::1", s->primary_port);
+			         families[i] == AF_INET ? "127.0.0.1" : "::1", s->primary_port);
 	}
 	if (!h->n) {
 		free(h);
@@ -298,7 +298,7 @@ int weft_http_start(struct weft_service *s)
 static unsigned connections(struct MHD_Daemon *d)
 {
 	const union MHD_DaemonInfo *di =
-		MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	    MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	return di ? di->num_connections : 0;
 }
 
@@ -323,7 +323,7 @@ int weft_http_attach(struct weft_http *h, struct weft_loop *loop)
 {
 	for (unsigned i = 0; i < h->n; i++) {
 		const union MHD_DaemonInfo *di =
-			MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_EPOLL_FD);
+		    MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_EPOLL_FD);
 		if (!di)
 			return -EINVAL;
 		int r = weft_loop_add(loop, di->epoll_fd, on_ready, h->d[i]);

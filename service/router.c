@@ -13,14 +13,14 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{WEFT_API_GET, "/status", weft_api_status},
-	{WEFT_API_GET, "/health", weft_api_health},
-	{WEFT_API_GET, "/peer", weft_api_peer_list},
-	{WEFT_API_GET, "/peer/{ADDR}", weft_api_peer_get},
-	{WEFT_API_GET, "/unstable/counters", weft_api_counters},
-	// weft extension: a VL1 reachability probe (ECHO), sent, then its answer looked up.
-	{WEFT_API_POST | WEFT_API_PUT, "/peer/{ADDR}/ping", weft_api_ping_send},
-	{WEFT_API_GET, "/peer/{ADDR}/ping/{NWID}", weft_api_ping_get},
+    {WEFT_API_GET, "/status", weft_api_status},
+    {WEFT_API_GET, "/health", weft_api_health},
+    {WEFT_API_GET, "/peer", weft_api_peer_list},
+    {WEFT_API_GET, "/peer/{ADDR}", weft_api_peer_get},
+    {WEFT_API_GET, "/unstable/counters", weft_api_counters},
+    // weft extension: a VL1 reachability probe (ECHO), sent, then its answer looked up.
+    {WEFT_API_POST | WEFT_API_PUT, "/peer/{ADDR}/ping", weft_api_ping_send},
+    {WEFT_API_GET, "/peer/{ADDR}/ping/{NWID}", weft_api_ping_get},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

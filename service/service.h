@@ -10,7 +10,7 @@
 #include "weft/weft.h"
 
 #define WEFT_SERVICE_MAX_SOCKETS 4
-#define WEFT_SERVICE_MAX_PINGS 64
+#define WEFT_SERVICE_MAX_PINGS   64
 
 // One ECHO probe sent for the API (POST /peer/ADDR/ping) and its answer, if any.
 struct weft_ping {
@@ -29,9 +29,9 @@ struct weft_service {
 	uint16_t primary_port, secondary_port;
 	int64_t deadline_ms;
 	volatile bool stop;
-	char authtoken[WEFT_AUTH_TOKEN_MAX];    // trimmed authtoken.secret (§1.2)
-	char metricstoken[WEFT_AUTH_TOKEN_MAX]; // trimmed metricstoken.secret
-	struct weft_http *http;                 // the local API (http.c)
+	char authtoken[WEFT_AUTH_TOKEN_MAX];            // trimmed authtoken.secret (§1.2)
+	char metricstoken[WEFT_AUTH_TOKEN_MAX];         // trimmed metricstoken.secret
+	struct weft_http *http;                         // the local API (http.c)
 	struct weft_ping pings[WEFT_SERVICE_MAX_PINGS]; // outstanding `weft ping` probes
 	unsigned next_ping;
 };

@@ -47,7 +47,7 @@ int weft_state_prepare(const char *home)
 
 // Path of an object; `dir` receives its directory when it has one of its own.
 static bool object_path(const char *home, enum weft_state_object type, uint64_t id, char *out,
-			size_t cap, char *dir, size_t dcap)
+                        size_t cap, char *dir, size_t dcap)
 {
 	dir[0] = 0;
 	switch (type) {
@@ -57,9 +57,7 @@ static bool object_path(const char *home, enum weft_state_object type, uint64_t 
 	case WEFT_STATE_IDENTITY_SECRET:
 		snprintf(out, cap, "%s/identity.secret", home);
 		return true;
-	case WEFT_STATE_PLANET:
-		snprintf(out, cap, "%s/planet", home);
-		return true;
+	case WEFT_STATE_PLANET: snprintf(out, cap, "%s/planet", home); return true;
 	case WEFT_STATE_MOON:
 		snprintf(dir, dcap, "%s/moons.d", home);
 		snprintf(out, cap, "%s/%016llx.moon", dir, (unsigned long long)id);
@@ -73,7 +71,7 @@ static bool object_path(const char *home, enum weft_state_object type, uint64_t 
 }
 
 void weft_state_put(void *home, enum weft_state_object type, uint64_t id, const void *data,
-		    size_t len)
+                    size_t len)
 {
 	char path[4200], dir[4200];
 	size_t old_len = 0;
@@ -91,8 +89,8 @@ void weft_state_put(void *home, enum weft_state_object type, uint64_t id, const 
 		return;
 	if (dir[0])
 		mkdir_p(dir);
-	int r = weft_fs_write_atomic(path, data, len,
-				     type == WEFT_STATE_IDENTITY_SECRET ? 0600 : 0644);
+	int r =
+	    weft_fs_write_atomic(path, data, len, type == WEFT_STATE_IDENTITY_SECRET ? 0600 : 0644);
 	if (r)
 		weft_log(WEFT_LOG_ERROR, "cannot write %s: %s", path, strerror(-r));
 }

@@ -12,7 +12,7 @@
 int weft_state_prepare(const char *home);
 // Callbacks for struct weft_node_callbacks; ctx is the home path.
 void weft_state_put(void *home, enum weft_state_object type, uint64_t id, const void *data,
-		    size_t len);
+                    size_t len);
 long weft_state_get(void *home, enum weft_state_object type, uint64_t id, void *buf, size_t cap);
 // Calls fn for every moons.d/<16 hex>.moon file.
 void weft_state_each_moon(const char *home, void (*fn)(void *ctx, uint64_t id), void *ctx);

@@ -32,15 +32,15 @@ struct options {
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
-		"weftd %s — weft node service (ZeroTier One 1.14 compatible)\n"
-		"Usage: %s [-switches] [home directory]\n\n"
-		"  -h        this help\n"
-		"  -v        print the version\n"
-		"  -U        run without root; do not drop privileges\n"
-		"  -p<port>  primary UDP port (default 9993; 0 picks a random one)\n"
-		"  -d        fork into the background\n"
-		"Home defaults to %s. Log threshold: WEFT_LOG=debug|info|warn|error.\n",
-		WEFT_VERSION_STRING, argv0, DEFAULT_HOME);
+	        "weftd %s — weft node service (ZeroTier One 1.14 compatible)\n"
+	        "Usage: %s [-switches] [home directory]\n\n"
+	        "  -h        this help\n"
+	        "  -v        print the version\n"
+	        "  -U        run without root; do not drop privileges\n"
+	        "  -p<port>  primary UDP port (default 9993; 0 picks a random one)\n"
+	        "  -d        fork into the background\n"
+	        "Home defaults to %s. Log threshold: WEFT_LOG=debug|info|warn|error.\n",
+	        WEFT_VERSION_STRING, argv0, DEFAULT_HOME);
 }
 
 // Returns -1 to go on, or the exit status.
@@ -127,8 +127,8 @@ static void bind_sockets(struct weft_service *s)
 			int fd = weft_udp_bind(fams[fi], ports[pi]);
 			if (fd < 0) {
 				weft_log(WEFT_LOG_WARN, "cannot bind UDP %s port %u: %s",
-					 fams[fi] == WEFT_INET_V4 ? "IPv4" : "IPv6", ports[pi],
-					 strerror(-fd));
+				         fams[fi] == WEFT_INET_V4 ? "IPv4" : "IPv6", ports[pi],
+				         strerror(-fd));
 				continue;
 			}
 			s->sock_family[s->n_socks] = fams[fi];
@@ -149,7 +149,7 @@ static void on_udp(void *ctx, int fd)
 	int64_t now = weft_os_now_ms();
 	for (int i = 0; i < n; i++)
 		weft_node_process_wire_packet(s->node, now, sock, &msgs[i].from, msgs[i].data,
-					      msgs[i].len, &s->deadline_ms);
+		                              msgs[i].len, &s->deadline_ms);
 }
 
 static void on_signal(void *ctx, int fd)
@@ -183,7 +183,7 @@ static void orbit_one(void *ctx, uint64_t id)
 	struct weft_service *s = ctx;
 	if (weft_node_orbit(s->node, weft_os_now_ms(), id, 0) != WEFT_OK)
 		weft_log(WEFT_LOG_WARN, "moons.d/%016llx.moon could not be loaded",
-			 (unsigned long long)id);
+		         (unsigned long long)id);
 }
 
 static int run(struct weft_service *s)
@@ -236,9 +236,10 @@ int main(int argc, char **argv)
 	write_small(o.home, "zerotier-one.pid", (long)getpid());
 	if (weft_auth_prepare(&s) != 0)
 		return fatal(argv[0], "authtoken.secret could not be written (try running with -U "
-				      "to prevent dropping of privileges)");
+		                      "to prevent dropping of privileges)");
 	if (choose_ports(&s, o.port) != 0) {
-		snprintf(path, sizeof path, "cannot bind to local control interface port %ld", o.port);
+		snprintf(path, sizeof path, "cannot bind to local control interface port %ld",
+		         o.port);
 		return fatal(argv[0], path);
 	}
 	write_small(o.home, "zerotier-one.port", s.primary_port);
@@ -246,17 +247,18 @@ int main(int argc, char **argv)
 	weft_service_callbacks(&s, &cb);
 	enum weft_result r = weft_node_new(&s.node, &cb, weft_os_now_ms());
 	if (r == WEFT_ERR_BAD_IDENTITY)
-		return fatal(argv[0], "invalid identity loaded from disk. Please remove "
-				      "identity.public and identity.secret from HOME and try again");
+		return fatal(argv[0],
+		             "invalid identity loaded from disk. Please remove "
+		             "identity.public and identity.secret from HOME and try again");
 	if (r != WEFT_OK)
 		return fatal(argv[0], weft_result_str(r));
 	weft_log(WEFT_LOG_INFO, "node %010llx listening on UDP %u (secondary %u)",
-		 (unsigned long long)weft_node_address(s.node), s.primary_port, s.secondary_port);
+	         (unsigned long long)weft_node_address(s.node), s.primary_port, s.secondary_port);
 	// Single-host tests and benchmarks run every node on loopback, which 1.14 refuses.
 	weft_node_allow_loopback_paths(s.node, getenv("WEFT_ALLOW_LOOPBACK") != NULL);
 	if (weft_http_start(&s) != 0) {
 		snprintf(path, sizeof path, "cannot bind to local control interface port %u",
-			 s.primary_port);
+		         s.primary_port);
 		return fatal(argv[0], path);
 	}
 	weft_state_each_moon(o.home, orbit_one, &s);

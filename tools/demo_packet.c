@@ -10,18 +10,19 @@
 #include "packet.h"
 #include "random.h"
 
-static int carry(struct weft_cipher_key *ka, struct weft_cipher_key *kb, const struct weft_identity *a,
-		 const struct weft_identity *b, enum weft_cipher suite, struct weft_defrag *d)
+static int carry(struct weft_cipher_key *ka, struct weft_cipher_key *kb,
+                 const struct weft_identity *a, const struct weft_identity *b,
+                 enum weft_cipher suite, struct weft_defrag *d)
 {
 	static uint8_t pkt[WEFT_PACKET_MAX_LEN], out[WEFT_PACKET_MAX_LEN], dg[WEFT_PHYSMTU_MAX];
 	static uint8_t scratch[WEFT_PACKET_MAX_LEN];
-	struct weft_packet_header h = {.dest = b->address, .source = a->address,
-				       .verb = WEFT_VERB_USER_MESSAGE};
+	struct weft_packet_header h = {
+	    .dest = b->address, .source = a->address, .verb = WEFT_VERB_USER_MESSAGE};
 	size_t len = WEFT_WIRE_IDX_PAYLOAD + 5000, outlen = 0;
 	weft_os_random(NULL, &h.id, sizeof h.id);
 	weft_packet_header_encode(pkt, &h);
 	for (size_t i = WEFT_WIRE_IDX_PAYLOAD; i < len; i++) // half text, half noise
-		pkt[i] = i % 2 ? (uint8_t)"weft "[i % 5] : (uint8_t)(i * 7919u >> 3);
+		pkt[i] = i % 2 ? (uint8_t) "weft "[i % 5] : (uint8_t)(i * 7919u >> 3);
 	memcpy(out, pkt, len);
 	size_t clen = weft_packet_compress(pkt, len, scratch);
 	unsigned n = weft_fragment_count(clen, WEFT_PHYSMTU_DEFAULT);
@@ -66,19 +67,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: demo-packet <secret identity A> <secret identity B>\n");
 		return 2;
 	}
-	if (weft_identity_agree(&a, &b, k1) != WEFT_OK || weft_identity_agree(&b, &a, k2) != WEFT_OK ||
-	    memcmp(k1, k2, 48) != 0) {
+	if (weft_identity_agree(&a, &b, k1) != WEFT_OK ||
+	    weft_identity_agree(&b, &a, k2) != WEFT_OK || memcmp(k1, k2, 48) != 0) {
 		fprintf(stderr, "key agreement failed\n");
 		return 1;
 	}
-	printf("shared key agreed from both sides: %02x%02x%02x%02x...\n", k1[0], k1[1], k1[2], k1[3]);
+	printf("shared key agreed from both sides: %02x%02x%02x%02x...\n", k1[0], k1[1], k1[2],
+	       k1[3]);
 	struct weft_cipher_key ka, kb;
 	weft_cipher_key_init(&ka, k1);
 	weft_cipher_key_init(&kb, k2);
 	weft_defrag_init(&d);
 	int rc = carry(&ka, &kb, &a, &b, WEFT_CIPHER_POLY1305_NONE, &d) |
-		 carry(&ka, &kb, &a, &b, WEFT_CIPHER_POLY1305_SALSA2012, &d) |
-		 carry(&ka, &kb, &a, &b, WEFT_CIPHER_AES_GMAC_SIV, &d);
+	         carry(&ka, &kb, &a, &b, WEFT_CIPHER_POLY1305_SALSA2012, &d) |
+	         carry(&ka, &kb, &a, &b, WEFT_CIPHER_AES_GMAC_SIV, &d);
 	weft_cipher_key_clear(&ka);
 	weft_cipher_key_clear(&kb);
 	weft_identity_clear(&a);

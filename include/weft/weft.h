@@ -12,25 +12,25 @@
 extern "C" {
 #endif
 
-#define WEFT_VERSION_MAJOR 1
-#define WEFT_VERSION_MINOR 14
+#define WEFT_VERSION_MAJOR    1
+#define WEFT_VERSION_MINOR    14
 #define WEFT_VERSION_REVISION 1
-#define WEFT_VERSION_STRING "1.14.1"
+#define WEFT_VERSION_STRING   "1.14.1"
 
 // 0 is success; 1..99 are non-fatal (the call failed, the object is unchanged);
 // 100 and up are fatal (the object can no longer be used).
 enum weft_result {
 	WEFT_OK = 0,
-	WEFT_ERR_INVALID = 1,     // malformed input or argument
-	WEFT_ERR_TOO_BIG = 2,     // does not fit the buffer or a protocol limit
-	WEFT_ERR_AUTH = 3,        // MAC or signature check failed
-	WEFT_ERR_UNSUPPORTED = 4, // valid but not handled (e.g. an unknown cipher suite)
-	WEFT_ERR_NO_SECRET = 5,   // the operation needs a secret key the identity lacks
+	WEFT_ERR_INVALID = 1,      // malformed input or argument
+	WEFT_ERR_TOO_BIG = 2,      // does not fit the buffer or a protocol limit
+	WEFT_ERR_AUTH = 3,         // MAC or signature check failed
+	WEFT_ERR_UNSUPPORTED = 4,  // valid but not handled (e.g. an unknown cipher suite)
+	WEFT_ERR_NO_SECRET = 5,    // the operation needs a secret key the identity lacks
 	WEFT_ERR_BAD_IDENTITY = 6, // identity fails validation (proof of work / address)
 	WEFT_ERR_NOT_FOUND = 7,
-	WEFT_ERR_FULL = 8,        // a bounded table is full
+	WEFT_ERR_FULL = 8, // a bounded table is full
 	WEFT_FATAL_OUT_OF_MEMORY = 100,
-	WEFT_FATAL_CRYPTO = 101,  // crypto library failed to initialise or misbehaved
+	WEFT_FATAL_CRYPTO = 101, // crypto library failed to initialise or misbehaved
 	WEFT_FATAL_INTERNAL = 102,
 };
 
@@ -45,7 +45,6 @@ const char *weft_result_str(enum weft_result r);
 // Host-supplied cryptographically secure randomness: fill `buf` with `len` bytes.
 // The core never reads entropy itself.
 typedef void (*weft_random_fn)(void *ctx, void *buf, size_t len);
-
 
 // ---- IP endpoints -------------------------------------------------------------------------
 
@@ -76,14 +75,14 @@ enum weft_state_object {
 };
 
 enum weft_event {
-	WEFT_EVENT_UP = 0,       // node created; data NULL
-	WEFT_EVENT_ONLINE = 1,   // an upstream answered; data NULL
-	WEFT_EVENT_OFFLINE = 2,  // no upstream heard for 500 s; data NULL
-	WEFT_EVENT_DOWN = 3,     // node being freed; data NULL
+	WEFT_EVENT_UP = 0,                 // node created; data NULL
+	WEFT_EVENT_ONLINE = 1,             // an upstream answered; data NULL
+	WEFT_EVENT_OFFLINE = 2,            // no upstream heard for 500 s; data NULL
+	WEFT_EVENT_DOWN = 3,               // node being freed; data NULL
 	WEFT_EVENT_IDENTITY_COLLISION = 4, // an upstream says our address is taken; data NULL
-	WEFT_EVENT_TRACE = 5,    // data: const char *, a debug line
-	WEFT_EVENT_USER_MESSAGE = 6, // data: const struct weft_user_message *
-	WEFT_EVENT_ECHO_REPLY = 7,   // data: const struct weft_echo_reply *
+	WEFT_EVENT_TRACE = 5,              // data: const char *, a debug line
+	WEFT_EVENT_USER_MESSAGE = 6,       // data: const struct weft_user_message *
+	WEFT_EVENT_ECHO_REPLY = 7,         // data: const struct weft_echo_reply *
 };
 
 // The answer to weft_node_ping.
@@ -106,50 +105,49 @@ struct weft_node_callbacks {
 	// Sends one UDP datagram from local socket `local_socket` (-1: from every local socket)
 	// to `to`; ttl 0 means the default. Returns 0 if handed to the OS.
 	int (*wire_send)(void *ctx, int64_t local_socket, const struct weft_inetaddr *to,
-			 const void *data, size_t len, unsigned ttl);
+	                 const void *data, size_t len, unsigned ttl);
 	// Cryptographically secure random bytes.
 	void (*random)(void *ctx, void *buf, size_t len);
 	// Stores an object; data NULL deletes it.
 	void (*state_put)(void *ctx, enum weft_state_object type, uint64_t id, const void *data,
-			  size_t len);
+	                  size_t len);
 	// Loads an object into buf; returns its length, or -1 if absent or larger than cap.
 	long (*state_get)(void *ctx, enum weft_state_object type, uint64_t id, void *buf,
-			  size_t cap);
+	                  size_t cap);
 	// Something happened; see enum weft_event for what `data` points to.
 	void (*event)(void *ctx, enum weft_event event, const void *data);
 	// Optional: may the node use this physical path to `address`? NULL allows all.
 	bool (*path_check)(void *ctx, uint64_t address, int64_t local_socket,
-			   const struct weft_inetaddr *remote);
+	                   const struct weft_inetaddr *remote);
 };
 
 // Creates a node: loads its identity through state_get (or generates and stores one), its
 // planet (a node with no planet has no roots until one is given) and nothing else.
 enum weft_result weft_node_new(struct weft_node **out, const struct weft_node_callbacks *cb,
-			       int64_t now_ms);
+                               int64_t now_ms);
 void weft_node_free(struct weft_node *node);
 
 // Feeds one received UDP datagram. *next_deadline_ms is when to call process_background.
 enum weft_result weft_node_process_wire_packet(struct weft_node *node, int64_t now_ms,
-					       int64_t local_socket,
-					       const struct weft_inetaddr *from, const void *data,
-					       size_t len, int64_t *next_deadline_ms);
+                                               int64_t local_socket,
+                                               const struct weft_inetaddr *from, const void *data,
+                                               size_t len, int64_t *next_deadline_ms);
 // Runs timers (keepalives, retries, expiry); call at or after the deadline it returns.
 enum weft_result weft_node_process_background(struct weft_node *node, int64_t now_ms,
-					      int64_t *next_deadline_ms);
+                                              int64_t *next_deadline_ms);
 
 uint64_t weft_node_address(const struct weft_node *node);
 // True once an upstream has answered within the last 500 s (or the node is itself a root).
 bool weft_node_online(const struct weft_node *node);
 
 // Sends a USER_MESSAGE (verb 0x14) to another node, resolving it through the roots if needed.
-enum weft_result weft_node_send_user_message(struct weft_node *node, int64_t now_ms,
-					     uint64_t dest, uint64_t type_id, const void *data,
-					     size_t len);
+enum weft_result weft_node_send_user_message(struct weft_node *node, int64_t now_ms, uint64_t dest,
+                                             uint64_t type_id, const void *data, size_t len);
 
 // Sends an ECHO carrying `cookie` to another node (resolving it, relaying if need be); its
 // OK comes back as WEFT_EVENT_ECHO_REPLY. A VL1 reachability probe, like ping.
 enum weft_result weft_node_ping(struct weft_node *node, int64_t now_ms, uint64_t dest,
-				uint64_t cookie);
+                                uint64_t cookie);
 
 // Loopback addresses are refused as paths, as 1.14 refuses them; tests and benchmarks that
 // run every node on one host turn this on.
@@ -157,10 +155,10 @@ void weft_node_allow_loopback_paths(struct weft_node *node, bool allow);
 
 // Replaces the planet with a serialized world (no signature check: the host vouches for it).
 enum weft_result weft_node_set_planet(struct weft_node *node, int64_t now_ms, const void *world,
-				      size_t len);
+                                      size_t len);
 // Joins a moon: loads it through state_get, or fetches it from `seed` (0: stored only).
 enum weft_result weft_node_orbit(struct weft_node *node, int64_t now_ms, uint64_t moon_id,
-				 uint64_t seed);
+                                 uint64_t seed);
 enum weft_result weft_node_deorbit(struct weft_node *node, int64_t now_ms, uint64_t moon_id);
 
 // ---- Peers as the node sees them ----------------------------------------------------------
@@ -187,8 +185,8 @@ struct weft_path_info {
 struct weft_peer_info {
 	uint64_t address;
 	int version_major, version_minor, version_revision; // -1 if unknown
-	int proto;            // protocol version, 0 if unknown
-	int latency_ms;       // -1 if unknown
+	int proto;                                          // protocol version, 0 if unknown
+	int latency_ms;                                     // -1 if unknown
 	enum weft_peer_role role;
 	int64_t last_receive_ms;
 	unsigned n_paths;
@@ -197,11 +195,11 @@ struct weft_peer_info {
 
 // Fills up to `cap` peers in ascending address order; returns the number of peers known.
 size_t weft_node_peers(struct weft_node *node, int64_t now_ms, struct weft_peer_info *out,
-		       size_t cap);
+                       size_t cap);
 
 // Named counters of dropped packets and other events, for tests and /metrics.
 size_t weft_node_counters(const struct weft_node *node, const char **names, uint64_t *values,
-			  size_t cap);
+                          size_t cap);
 
 #ifdef __cplusplus
 }

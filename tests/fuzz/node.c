@@ -28,7 +28,7 @@ static void det_random(void *ctx, void *buf, size_t len)
 }
 
 static int wire_send(void *ctx, int64_t sock, const struct weft_inetaddr *to, const void *data,
-		     size_t len, unsigned ttl)
+                     size_t len, unsigned ttl)
 {
 	(void)ctx, (void)sock, (void)to, (void)ttl;
 	if (len >= 8)
@@ -96,8 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t pkt[WEFT_PACKET_MAX_LEN], scratch[WEFT_PACKET_MAX_LEN];
 	struct weft_inetaddr from;
 	if (!node) {
-		struct weft_node_callbacks cb = {NULL, wire_send, det_random, state_put, state_get,
-						 event, NULL};
+		struct weft_node_callbacks cb = {NULL,      wire_send, det_random, state_put,
+		                                 state_get, event,     NULL};
 		if (weft_node_new(&node, &cb, now) != WEFT_OK)
 			abort();
 	}
@@ -111,8 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		weft_node_process_wire_packet(node, now, 0, &from, body, blen, NULL);
 	} else {
 		struct weft_packet_header h = {.dest = weft_node_address(node),
-					       .source = peer_id.address,
-					       .verb = data[0] % 3 == 2 ? WEFT_VERB_OK : body[0]};
+		                               .source = peer_id.address,
+		                               .verb = data[0] % 3 == 2 ? WEFT_VERB_OK : body[0]};
 		det_random(NULL, &h.id, 8);
 		weft_packet_header_encode(pkt, &h);
 		memcpy(pkt + WEFT_WIRE_IDX_PAYLOAD, body + 1, blen - 1);
@@ -123,8 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (data[1] & 2)
 			len = weft_packet_compress(pkt, len, scratch);
-		enum weft_cipher suite = (data[1] & 4) ? WEFT_CIPHER_AES_GMAC_SIV
-						       : WEFT_CIPHER_POLY1305_SALSA2012;
+		enum weft_cipher suite =
+		    (data[1] & 4) ? WEFT_CIPHER_AES_GMAC_SIV : WEFT_CIPHER_POLY1305_SALSA2012;
 		if (weft_packet_arm(pkt, len, &peer_key, suite) == WEFT_OK)
 			weft_node_process_wire_packet(node, now, 0, &from, pkt, len, NULL);
 	}

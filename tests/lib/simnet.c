@@ -27,7 +27,7 @@ static uint64_t rng_next(uint64_t *s)
 }
 
 static void v4(struct weft_inetaddr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3,
-	       uint16_t port)
+               uint16_t port)
 {
 	memset(a, 0, sizeof *a);
 	a->family = WEFT_INET_V4;
@@ -49,7 +49,7 @@ static bool addr_eq(const struct weft_inetaddr *a, const struct weft_inetaddr *b
 }
 
 static void enqueue(struct sim_net *net, const struct weft_inetaddr *from,
-		    const struct weft_inetaddr *to, const void *data, size_t len, unsigned ttl)
+                    const struct weft_inetaddr *to, const void *data, size_t len, unsigned ttl)
 {
 	if (net->loss_permille && rng_next(&net->rng) % 1000 < net->loss_permille) {
 		net->dropped_loss++;
@@ -57,7 +57,7 @@ static void enqueue(struct sim_net *net, const struct weft_inetaddr *from,
 	}
 	struct sim_event *e = malloc(sizeof *e + len);
 	e->at_ms = net->now_ms + net->latency_ms +
-		   (net->jitter_ms ? (int64_t)(rng_next(&net->rng) % net->jitter_ms) : 0);
+	           (net->jitter_ms ? (int64_t)(rng_next(&net->rng) % net->jitter_ms) : 0);
 	e->from = *from;
 	e->to = *to;
 	e->ttl = ttl;
@@ -101,7 +101,7 @@ static void allow(struct sim_mapping *m, const struct weft_inetaddr *to)
 }
 
 static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr *to,
-		     const void *data, size_t len, unsigned ttl)
+                     const void *data, size_t len, unsigned ttl)
 {
 	struct sim_host *h = ctx;
 	struct weft_inetaddr from = h->outside;
@@ -120,7 +120,7 @@ static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr
 }
 
 static bool blocked(const struct sim_net *net, const struct weft_inetaddr *a,
-		    const struct weft_inetaddr *b)
+                    const struct weft_inetaddr *b)
 {
 	for (unsigned i = 0; i < net->n_blocks; i++)
 		if ((ip_eq(&net->blocks[i].a, a) && ip_eq(&net->blocks[i].b, b)) ||
@@ -131,7 +131,7 @@ static bool blocked(const struct sim_net *net, const struct weft_inetaddr *a,
 
 // Inbound: find the host owning `to`, and pass the NAT's filter.
 static struct sim_host *nat_in(struct sim_net *net, const struct weft_inetaddr *from,
-			       const struct weft_inetaddr *to)
+                               const struct weft_inetaddr *to)
 {
 	for (unsigned i = 0; i < net->n_hosts; i++) {
 		struct sim_host *h = net->hosts[i];
@@ -168,7 +168,7 @@ static void deliver(struct sim_net *net, struct sim_event *e)
 	}
 	net->delivered++;
 	weft_node_process_wire_packet(h->node, net->now_ms, 1, &e->from, e->data, e->len,
-				      &h->deadline_ms);
+	                              &h->deadline_ms);
 }
 
 static void host_random(void *ctx, void *buf, size_t len)
@@ -179,8 +179,8 @@ static void host_random(void *ctx, void *buf, size_t len)
 		p[i] = (uint8_t)(rng_next(&h->rng) >> 24);
 }
 
-void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id,
-		    const void *data, size_t len)
+void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id, const void *data,
+                    size_t len)
 {
 	for (unsigned i = 0; i < h->n_objects; i++) {
 		struct sim_object *o = h->objects[i];
@@ -201,7 +201,7 @@ void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id
 }
 
 static void state_put(void *ctx, enum weft_state_object type, uint64_t id, const void *data,
-		      size_t len)
+                      size_t len)
 {
 	struct sim_host *h = ctx;
 	h->puts++;
@@ -264,7 +264,7 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 }
 
 void sim_init(struct sim_net *net, uint64_t seed, unsigned latency_ms, unsigned jitter_ms,
-	      unsigned loss_permille)
+              unsigned loss_permille)
 {
 	memset(net, 0, sizeof *net);
 	net->rng = seed * 2654435761u + 1;
@@ -277,12 +277,12 @@ void sim_init(struct sim_net *net, uint64_t seed, unsigned latency_ms, unsigned 
 static bool start_node(struct sim_host *h)
 {
 	struct weft_node_callbacks cb = {
-		.ctx = h,
-		.wire_send = wire_send,
-		.random = host_random,
-		.state_put = state_put,
-		.state_get = state_get,
-		.event = event,
+	    .ctx = h,
+	    .wire_send = wire_send,
+	    .random = host_random,
+	    .state_put = state_put,
+	    .state_get = state_get,
+	    .event = event,
 	};
 	if (weft_node_new(&h->node, &cb, h->net->now_ms) != WEFT_OK)
 		return false;
@@ -311,7 +311,7 @@ uint64_t sim_counter(const struct sim_host *h, const char *name)
 }
 
 struct sim_host *sim_add_host(struct sim_net *net, enum sim_nat nat, const uint8_t *planet,
-			      size_t planet_len)
+                              size_t planet_len)
 {
 	if (net->n_hosts == SIM_MAX_HOSTS)
 		return NULL;

@@ -11,20 +11,20 @@
 #include "weft/weft.h"
 
 enum sim_nat {
-	SIM_NAT_NONE,           // the host has a public address
-	SIM_NAT_FULL_CONE,      // one mapping per inside port; anyone may send to it
+	SIM_NAT_NONE,            // the host has a public address
+	SIM_NAT_FULL_CONE,       // one mapping per inside port; anyone may send to it
 	SIM_NAT_PORT_RESTRICTED, // one mapping per inside port; only addresses sent to may reply
-	SIM_NAT_SYMMETRIC,      // a new mapping per destination; only that destination may reply
+	SIM_NAT_SYMMETRIC,       // a new mapping per destination; only that destination may reply
 };
 
-#define SIM_MAX_HOSTS 64
+#define SIM_MAX_HOSTS    64
 #define SIM_MAX_MAPPINGS 256
-#define SIM_MAX_BLOCKS 16
-#define SIM_MAX_INBOX 4096
+#define SIM_MAX_BLOCKS   16
+#define SIM_MAX_INBOX    4096
 
 struct sim_mapping {
 	uint16_t inside_port, outside_port;
-	struct weft_inetaddr dest; // symmetric: the one destination; others: unused
+	struct weft_inetaddr dest;        // symmetric: the one destination; others: unused
 	struct weft_inetaddr allowed[32]; // restricted filters: where the inside host sent
 	unsigned n_allowed;
 };
@@ -66,10 +66,10 @@ struct sim_host {
 	long planet_len;
 	unsigned n_objects; // moons and peer cache entries
 	struct sim_object *objects[SIM_MAX_OBJECTS];
-	unsigned puts;      // state_put calls, for tests that watch persistence
+	unsigned puts; // state_put calls, for tests that watch persistence
 	unsigned n_inbox;
 	struct sim_msg inbox[SIM_MAX_INBOX];
-	unsigned n_echo;               // ECHO replies received (weft_node_ping)
+	unsigned n_echo; // ECHO replies received (weft_node_ping)
 	uint64_t last_echo_from, last_echo_cookie;
 };
 
@@ -92,14 +92,14 @@ struct sim_net {
 };
 
 void sim_init(struct sim_net *net, uint64_t seed, unsigned latency_ms, unsigned jitter_ms,
-	      unsigned loss_permille);
+              unsigned loss_permille);
 // Adds a host (its node is created with the planet given, may be NULL). Returns NULL on error.
 struct sim_host *sim_add_host(struct sim_net *net, enum sim_nat nat, const uint8_t *planet,
-			      size_t planet_len);
+                              size_t planet_len);
 void sim_free(struct sim_net *net);
 // Stores a state object for the host as its node would (e.g. a moon before orbiting it).
-void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id,
-		    const void *data, size_t len);
+void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id, const void *data,
+                    size_t len);
 // Frees the host's node and creates a new one from its stored state (a restart).
 bool sim_restart(struct sim_host *h);
 // A named counter of the host's node (0 if unknown).

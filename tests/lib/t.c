@@ -69,7 +69,7 @@ static void print_hex(const uint8_t *p, size_t n)
 }
 
 void t_check_mem(const char *file, int line, const char *what, const void *got, const void *exp,
-		 size_t n)
+                 size_t n)
 {
 	const uint8_t *g = got, *e = exp;
 	if (!memcmp(got, exp, n))

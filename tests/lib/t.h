@@ -18,20 +18,20 @@ void t_fail(const char *file, int line, const char *fmt, ...) __attribute__((for
 void t_skip(const char *why);
 int t_done(void);
 
-#define T_CHECK(cond)                                                                   \
-	do {                                                                             \
-		if (!(cond))                                                             \
-			t_fail(__FILE__, __LINE__, "%s", #cond);                         \
+#define T_CHECK(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			t_fail(__FILE__, __LINE__, "%s", #cond);                                   \
 	} while (0)
-#define T_CHECK_MSG(cond, ...)                                                          \
-	do {                                                                             \
-		if (!(cond))                                                             \
-			t_fail(__FILE__, __LINE__, __VA_ARGS__);                         \
+#define T_CHECK_MSG(cond, ...)                                                                     \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			t_fail(__FILE__, __LINE__, __VA_ARGS__);                                   \
 	} while (0)
 // Compares n bytes; on mismatch reports both as hex.
 #define T_CHECK_MEM(got, exp, n) t_check_mem(__FILE__, __LINE__, #got, (got), (exp), (n))
 void t_check_mem(const char *file, int line, const char *what, const void *got, const void *exp,
-		 size_t n);
+                 size_t n);
 
 // Hex helpers for tests: decode into a new malloc'd buffer (NULL on bad hex).
 uint8_t *t_unhex(const char *hex, size_t *len);

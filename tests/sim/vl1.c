@@ -12,7 +12,7 @@
 #include "world.h"
 
 #define N_NODES 20
-#define SEED 7
+#define SEED    7
 
 static size_t make_planet(struct sim_host *root, uint8_t *out, size_t cap)
 {
@@ -55,9 +55,9 @@ static void send_round(struct sim_net *net, struct sim_host **h, const char *tex
 	for (unsigned i = 0; i < N_NODES; i++)
 		for (unsigned j = 0; j < N_NODES; j++)
 			if (i != j)
-				refused += weft_node_send_user_message(
-						   h[i]->node, net->now_ms, h[j]->address, 1000,
-						   text, strlen(text)) != WEFT_OK;
+				refused += weft_node_send_user_message(h[i]->node, net->now_ms,
+				                                       h[j]->address, 1000, text,
+				                                       strlen(text)) != WEFT_OK;
 	T_CHECK_MSG(refused == 0, "%u sends refused", refused);
 }
 
@@ -79,7 +79,7 @@ static void test_mesh(struct sim_net *net, struct sim_host *root, struct sim_hos
 	int64_t worst = 0;
 	for (unsigned i = 0; i < N_NODES; i++) {
 		T_CHECK_MSG(h[i]->online_at_ms >= 0, "node %u (%s) never online", i,
-			    nat_name(h[i]->nat));
+		            nat_name(h[i]->nat));
 		if (h[i]->online_at_ms - t0 > worst)
 			worst = h[i]->online_at_ms - t0;
 	}
@@ -132,7 +132,7 @@ static void test_cut(struct sim_net *net, struct sim_host *a, struct sim_host *b
 	for (int s = 1; s <= 60; s++) {
 		snprintf(text, sizeof text, "cut-%d", s);
 		weft_node_send_user_message(a->node, net->now_ms, b->address, 1000, text,
-					    strlen(text));
+		                            strlen(text));
 		sent++;
 		sim_run_until(net, cut + s * 1000);
 		if (dead_at < 0 && !sim_has_direct_path(a, b->address))
@@ -163,9 +163,9 @@ static void test_cut(struct sim_net *net, struct sim_host *a, struct sim_host *b
 static void test_lossy(void)
 {
 	static struct sim_net net;
-	static const enum sim_nat mix[6] = {SIM_NAT_NONE, SIM_NAT_FULL_CONE,
-					    SIM_NAT_PORT_RESTRICTED, SIM_NAT_PORT_RESTRICTED,
-					    SIM_NAT_SYMMETRIC, SIM_NAT_SYMMETRIC};
+	static const enum sim_nat mix[6] = {
+	    SIM_NAT_NONE,      SIM_NAT_FULL_CONE, SIM_NAT_PORT_RESTRICTED, SIM_NAT_PORT_RESTRICTED,
+	    SIM_NAT_SYMMETRIC, SIM_NAT_SYMMETRIC};
 	uint8_t planet[WEFT_WORLD_MAX_LEN];
 	struct sim_host *h[6];
 	t_case("sim: with 3%% loss every pair still answers pings, direct or relayed");
@@ -190,7 +190,8 @@ static void test_lossy(void)
 		}
 	}
 	printf("  lossy: 30 ordered pairs, %u pings sent, %u pairs unreachable, %llu datagrams "
-	       "lost\n", tries, unreachable, (unsigned long long)net.dropped_loss);
+	       "lost\n",
+	       tries, unreachable, (unsigned long long)net.dropped_loss);
 	T_CHECK(unreachable == 0);
 	sim_free(&net);
 }
@@ -198,13 +199,26 @@ static void test_lossy(void)
 int main(void)
 {
 	static struct sim_net net;
-	static const enum sim_nat mix[N_NODES] = {
-		SIM_NAT_NONE, SIM_NAT_NONE, SIM_NAT_NONE, SIM_NAT_NONE, SIM_NAT_NONE,
-		SIM_NAT_FULL_CONE, SIM_NAT_FULL_CONE, SIM_NAT_FULL_CONE, SIM_NAT_FULL_CONE,
-		SIM_NAT_FULL_CONE, SIM_NAT_PORT_RESTRICTED, SIM_NAT_PORT_RESTRICTED,
-		SIM_NAT_PORT_RESTRICTED, SIM_NAT_PORT_RESTRICTED, SIM_NAT_PORT_RESTRICTED,
-		SIM_NAT_SYMMETRIC, SIM_NAT_SYMMETRIC, SIM_NAT_SYMMETRIC, SIM_NAT_SYMMETRIC,
-		SIM_NAT_SYMMETRIC};
+	static const enum sim_nat mix[N_NODES] = {SIM_NAT_NONE,
+	                                          SIM_NAT_NONE,
+	                                          SIM_NAT_NONE,
+	                                          SIM_NAT_NONE,
+	                                          SIM_NAT_NONE,
+	                                          SIM_NAT_FULL_CONE,
+	                                          SIM_NAT_FULL_CONE,
+	                                          SIM_NAT_FULL_CONE,
+	                                          SIM_NAT_FULL_CONE,
+	                                          SIM_NAT_FULL_CONE,
+	                                          SIM_NAT_PORT_RESTRICTED,
+	                                          SIM_NAT_PORT_RESTRICTED,
+	                                          SIM_NAT_PORT_RESTRICTED,
+	                                          SIM_NAT_PORT_RESTRICTED,
+	                                          SIM_NAT_PORT_RESTRICTED,
+	                                          SIM_NAT_SYMMETRIC,
+	                                          SIM_NAT_SYMMETRIC,
+	                                          SIM_NAT_SYMMETRIC,
+	                                          SIM_NAT_SYMMETRIC,
+	                                          SIM_NAT_SYMMETRIC};
 	uint8_t planet[WEFT_WORLD_MAX_LEN];
 	struct sim_host *h[N_NODES];
 	t_init("sim/vl1");

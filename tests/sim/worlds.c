@@ -26,15 +26,15 @@ static void make_keys(struct keypair *k)
 // A world naming `roots` (their public identities and outside addresses), signed by `signer`,
 // with `next` as the key for the following revision.
 static size_t make_world(uint8_t type, uint64_t id, uint64_t ts, struct sim_host **roots,
-			 unsigned n, const struct keypair *signer, const struct keypair *next,
-			 uint8_t *out, size_t cap)
+                         unsigned n, const struct keypair *signer, const struct keypair *next,
+                         uint8_t *out, size_t cap)
 {
 	struct weft_world w = {.type = type, .id = id, .timestamp = ts, .n_roots = n};
 	struct weft_wbuf b;
 	memcpy(w.update_key, next->pub, 64);
 	for (unsigned i = 0; i < n; i++) {
 		weft_identity_from_string(&w.roots[i].identity, roots[i]->identity,
-					  (size_t)roots[i]->identity_len, NULL);
+		                          (size_t)roots[i]->identity_len, NULL);
 		weft_identity_clear(&(struct weft_identity){0});
 		w.roots[i].identity.has_secret = false;
 		memset(w.roots[i].identity.sec, 0, 64);
@@ -62,11 +62,11 @@ static enum weft_peer_role role_of(struct sim_host *h, uint64_t address)
 	for (size_t i = 0; i < n && i < 64; i++)
 		if (info[i].address == address)
 			return info[i].role;
-	return (enum weft_peer_role)-1;
+	return (enum weft_peer_role) - 1;
 }
 
 static void test_planet_update(struct sim_net *net, struct sim_host *root, struct sim_host **l,
-			       const struct keypair *k1)
+                               const struct keypair *k1)
 {
 	uint8_t buf[WEFT_WORLD_MAX_LEN];
 	struct keypair k2, rogue;
@@ -74,7 +74,8 @@ static void test_planet_update(struct sim_net *net, struct sim_host *root, struc
 	make_keys(&rogue);
 
 	t_case("worlds: a forged planet revision is not adopted by the leaves");
-	size_t n = make_world(WEFT_WORLD_PLANET, 0x77, 5, &root, 1, &rogue, &rogue, buf, sizeof buf);
+	size_t n =
+	    make_world(WEFT_WORLD_PLANET, 0x77, 5, &root, 1, &rogue, &rogue, buf, sizeof buf);
 	T_CHECK(weft_node_set_planet(root->node, net->now_ms, buf, n) == WEFT_OK);
 	sim_run_until(net, net->now_ms + 240000); // past the 224 s upstream HELLO period
 	T_CHECK(held_planet_ts(l[0]) == 1 && held_planet_ts(l[1]) == 1);
@@ -84,8 +85,8 @@ static void test_planet_update(struct sim_net *net, struct sim_host *root, struc
 	T_CHECK(weft_node_set_planet(root->node, net->now_ms, buf, n) == WEFT_OK);
 	sim_run_until(net, net->now_ms + 240000);
 	T_CHECK_MSG(held_planet_ts(l[0]) == 6 && held_planet_ts(l[1]) == 6,
-		    "leaves hold revisions %llu and %llu", (unsigned long long)held_planet_ts(l[0]),
-		    (unsigned long long)held_planet_ts(l[1]));
+	            "leaves hold revisions %llu and %llu", (unsigned long long)held_planet_ts(l[0]),
+	            (unsigned long long)held_planet_ts(l[1]));
 	T_CHECK(weft_node_online(l[0]->node) && weft_node_online(l[1]->node));
 }
 
@@ -103,7 +104,7 @@ static void test_moon(struct sim_net *net, struct sim_host *seed, struct sim_hos
 	T_CHECK(weft_node_orbit(x->node, net->now_ms, moon_id, seed->address) == WEFT_OK);
 	sim_run_until(net, net->now_ms + 15000);
 	T_CHECK_MSG(role_of(x, seed->address) == WEFT_PEER_MOON, "role %d",
-		    (int)role_of(x, seed->address));
+	            (int)role_of(x, seed->address));
 	bool stored = false;
 	for (unsigned i = 0; i < x->n_objects; i++)
 		stored |= x->objects[i]->type == WEFT_STATE_MOON && x->objects[i]->id == moon_id;
@@ -143,13 +144,13 @@ int main(void)
 	sim_init(&net, 11, 10, 5, 0);
 	make_keys(&k1);
 	struct sim_host *root = sim_add_host(&net, SIM_NAT_NONE, NULL, 0);
-	size_t plen = make_world(WEFT_WORLD_PLANET, 0x77, 1, &root, 1, &k1, &k1, planet,
-				 sizeof planet);
+	size_t plen =
+	    make_world(WEFT_WORLD_PLANET, 0x77, 1, &root, 1, &k1, &k1, planet, sizeof planet);
 	t_case("worlds: set up a root and three leaves");
 	T_CHECK(weft_node_set_planet(root->node, net.now_ms, planet, plen) == WEFT_OK);
 	for (unsigned i = 0; i < 3; i++)
 		T_CHECK((l[i] = sim_add_host(&net, i ? SIM_NAT_PORT_RESTRICTED : SIM_NAT_NONE,
-					     planet, plen)) != NULL);
+		                             planet, plen)) != NULL);
 	sim_run_until(&net, net.now_ms + 2000);
 	for (unsigned i = 0; i < 3; i++)
 		T_CHECK(weft_node_online(l[i]->node));

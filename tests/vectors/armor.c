@@ -28,10 +28,10 @@ static void check_case(const json_t *c, unsigned suite, size_t i)
 
 	// the plaintext packet is our header encoding of the given fields
 	struct weft_packet_header h = {.id = vec_u64hex(c, "packet_id"),
-				       .dest = vec_u64hex(c, "destination"),
-				       .source = vec_u64hex(c, "source"),
-				       .flags = 0,
-				       .verb = (uint8_t)vec_int(c, "verb")};
+	                               .dest = vec_u64hex(c, "destination"),
+	                               .source = vec_u64hex(c, "source"),
+	                               .flags = 0,
+	                               .verb = (uint8_t)vec_int(c, "verb")};
 	weft_packet_header_encode(exp, &h);
 	memcpy(exp + WEFT_WIRE_IDX_PAYLOAD, payload, paylen);
 	T_CHECK(WEFT_WIRE_IDX_PAYLOAD + paylen == plen);
@@ -49,8 +49,7 @@ static void check_case(const json_t *c, unsigned suite, size_t i)
 
 	size_t ti;
 	json_t *t;
-	json_array_foreach(json_object_get(c, "tampered"), ti, t)
-	{
+	json_array_foreach (json_object_get(c, "tampered"), ti, t) {
 		size_t tl = 0;
 		uint8_t *tp = vec_hex(t, "packet", &tl);
 		struct weft_cipher_key tk;
@@ -65,7 +64,7 @@ static void check_case(const json_t *c, unsigned suite, size_t i)
 			memcpy(exp, tp, tl);
 			bool tok = weft_packet_disarm(exp, tl, &tk) == WEFT_OK;
 			T_CHECK_MSG(tok == vec_bool(t, "dearmor_ok"), "tampered '%s': got %d",
-				    vec_str(t, "name"), tok);
+			            vec_str(t, "name"), tok);
 			if (!tok)
 				T_CHECK_MSG(!memcmp(exp, tp, tl), "rejected packet was modified");
 		}
@@ -81,7 +80,7 @@ done:
 }
 
 static void reassemble(struct weft_defrag *d, uint8_t **dg, size_t *dl, size_t n,
-		       const size_t *order, const uint8_t *exp, size_t explen)
+                       const size_t *order, const uint8_t *exp, size_t explen)
 {
 	uint8_t out[WEFT_PACKET_MAX_LEN];
 	size_t outlen = 0;
@@ -150,7 +149,8 @@ static void check_fragmentation(const json_t *c, size_t i, struct weft_defrag *d
 	T_CHECK(weft_packet_disarm(back, plen, &k) == WEFT_OK);
 	// the receiver sees the plaintext with flags and header as received (suite 3 rewrote the
 	// packet ID and MAC), so compare the payload region
-	T_CHECK_MEM(back + WEFT_WIRE_IDX_VERB, plain + WEFT_WIRE_IDX_VERB, plen - WEFT_WIRE_IDX_VERB);
+	T_CHECK_MEM(back + WEFT_WIRE_IDX_VERB, plain + WEFT_WIRE_IDX_VERB,
+	            plen - WEFT_WIRE_IDX_VERB);
 	for (size_t j = 0; j < n; j++)
 		free(dg[j]);
 	free(back);
@@ -169,15 +169,14 @@ int main(void)
 	json_t *j = vec_load("armor.json");
 	size_t i, si;
 	json_t *c, *s;
-	json_array_foreach(json_object_get(j, "suites"), si, s)
-	{
+	json_array_foreach (json_object_get(j, "suites"), si, s) {
 		unsigned suite = (unsigned)vec_int(s, "cipher_suite");
-		json_array_foreach(json_object_get(s, "cases"), i, c)
+		json_array_foreach (json_object_get(s, "cases"), i, c)
 			check_case(c, suite, i);
 	}
 	struct weft_defrag *d = malloc(sizeof *d);
 	weft_defrag_init(d);
-	json_array_foreach(json_object_get(j, "fragmentation"), i, c)
+	json_array_foreach (json_object_get(j, "fragmentation"), i, c)
 		check_fragmentation(c, i, d);
 	free(d);
 	json_decref(j);

@@ -46,8 +46,7 @@ static void check_hello(const json_t *c, size_t i)
 	h.planet_timestamp = (uint64_t)vec_int(c, "planet_world_timestamp");
 	size_t mi;
 	json_t *m;
-	json_array_foreach(json_object_get(c, "moons"), mi, m)
-	{
+	json_array_foreach (json_object_get(c, "moons"), mi, m) {
 		h.moons[h.n_moons].type = (uint8_t)vec_int(m, "type");
 		h.moons[h.n_moons].id = vec_u64hex(m, "id");
 		h.moons[h.n_moons].timestamp = (uint64_t)vec_int(m, "timestamp");
@@ -58,7 +57,7 @@ static void check_hello(const json_t *c, size_t i)
 	uint8_t *arm = vec_hex(c, "armored_packet", &alen);
 	uint8_t *plain = vec_hex(c, "plaintext_packet", &plen);
 	size_t n = weft_hello_encode(pkt, sizeof pkt, vec_u64hex(c, "packet_id"), recv.address, &h,
-				     key, &tail);
+	                             key, &tail);
 	T_CHECK(n == elen && tail == (size_t)vec_int(c, "encrypted_portion_offset"));
 	if (n == elen)
 		T_CHECK_MEM(pkt, enc, n);
@@ -75,7 +74,7 @@ static void check_hello(const json_t *c, size_t i)
 	T_CHECK(weft_identity_equal_public(&back.identity, &h.identity));
 	T_CHECK(weft_inetaddr_equal(&back.dest, &h.dest));
 	T_CHECK(back.has_planet && back.planet_id == h.planet_id &&
-		back.planet_timestamp == h.planet_timestamp);
+	        back.planet_timestamp == h.planet_timestamp);
 	weft_hello_decode_tail(pkt, alen, tail, &back, key);
 	T_CHECK(back.n_moons == h.n_moons);
 	T_CHECK(!memcmp(back.moons, h.moons, sizeof h.moons[0] * h.n_moons));
@@ -95,7 +94,7 @@ static void check_ok(const json_t *j, const json_t *c, size_t i)
 	size_t plen = 0, alen = 0, wlen = 0;
 	const json_t *f = json_object_get(c, "fields");
 	const json_t *hello = json_array_get(json_object_get(j, "hello"),
-					     (size_t)vec_int(c, "in_reply_to_hello_index"));
+	                                     (size_t)vec_int(c, "in_reply_to_hello_index"));
 	t_case("ok_hello[%zu] %s", i, vec_str(c, "name"));
 	T_CHECK(ident(c, "sender_secret", &sender) && ident(c, "receiver_public", &recv));
 	T_CHECK(vec_hex_into(c, "key", key, 48));
@@ -112,8 +111,10 @@ static void check_ok(const json_t *j, const json_t *c, size_t i)
 	ok.worlds_len = wlen;
 	T_CHECK(wlen == (size_t)vec_int(f, "world_update_length"));
 
-	struct weft_packet_header hdr = {.id = vec_u64hex(c, "packet_id"), .dest = recv.address,
-					 .source = sender.address, .verb = WEFT_VERB_OK};
+	struct weft_packet_header hdr = {.id = vec_u64hex(c, "packet_id"),
+	                                 .dest = recv.address,
+	                                 .source = sender.address,
+	                                 .verb = WEFT_VERB_OK};
 	struct weft_wbuf w;
 	weft_packet_header_encode(pkt, &hdr);
 	wbuf_init(&w, pkt + WEFT_WIRE_IDX_PAYLOAD, sizeof pkt - WEFT_WIRE_IDX_PAYLOAD);
@@ -126,14 +127,15 @@ static void check_ok(const json_t *j, const json_t *c, size_t i)
 		T_CHECK_MEM(pkt, plain, n);
 	struct weft_cipher_key k;
 	weft_cipher_key_init(&k, key);
-	T_CHECK(weft_packet_arm(pkt, n, &k, (enum weft_cipher)vec_int(c, "cipher_suite")) == WEFT_OK);
+	T_CHECK(weft_packet_arm(pkt, n, &k, (enum weft_cipher)vec_int(c, "cipher_suite")) ==
+	        WEFT_OK);
 	if (n == alen)
 		T_CHECK_MEM(pkt, arm, n);
 
 	memcpy(pkt, arm, alen);
 	T_CHECK(weft_packet_disarm(pkt, alen, &k) == WEFT_OK);
 	T_CHECK(weft_ok_hello_decode(pkt + WEFT_WIRE_IDX_PAYLOAD, alen - WEFT_WIRE_IDX_PAYLOAD,
-				     &back) == WEFT_OK);
+	                             &back) == WEFT_OK);
 	T_CHECK(back.in_re_id == ok.in_re_id && back.timestamp_echo == ok.timestamp_echo);
 	T_CHECK(weft_inetaddr_equal(&back.observed, &ok.observed));
 	T_CHECK(back.worlds_len == wlen);
@@ -165,9 +167,9 @@ int main(void)
 	json_t *j = vec_load("hello.json");
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(j, "hello"), i, c)
+	json_array_foreach (json_object_get(j, "hello"), i, c)
 		check_hello(c, i);
-	json_array_foreach(json_object_get(j, "ok_hello"), i, c)
+	json_array_foreach (json_object_get(j, "ok_hello"), i, c)
 		check_ok(j, c, i);
 	json_decref(j);
 	return t_done();

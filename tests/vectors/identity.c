@@ -99,9 +99,9 @@ int main(void)
 	json_t *j = vec_load("identity.json");
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(j, "valid"), i, c)
+	json_array_foreach (json_object_get(j, "valid"), i, c)
 		check_valid(c, i);
-	json_array_foreach(json_object_get(j, "invalid"), i, c)
+	json_array_foreach (json_object_get(j, "invalid"), i, c)
 		check_invalid(c, i);
 	json_decref(j);
 	return t_done();

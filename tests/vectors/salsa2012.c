@@ -53,7 +53,7 @@ int main(void)
 	json_t *j = vec_load("salsa2012.json");
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(j, "cases"), i, c)
+	json_array_foreach (json_object_get(j, "cases"), i, c)
 		check(c, i);
 	json_decref(j);
 	return t_done();

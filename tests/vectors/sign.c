@@ -27,13 +27,13 @@ static void check(const json_t *c, size_t i)
 	T_CHECK(weft_identity_sign(&pub, msg, mlen, sig) == WEFT_ERR_NO_SECRET);
 	T_CHECK(weft_identity_verify(&pub, msg, mlen, exp, sizeof exp) == vec_bool(c, "verify"));
 	T_CHECK(weft_identity_verify(&pub, tmsg, tlen, exp, sizeof exp) ==
-		vec_bool(c, "verify_tampered_message"));
+	        vec_bool(c, "verify_tampered_message"));
 	T_CHECK(vec_hex_into(c, "tampered_signature", bad, sizeof bad));
 	T_CHECK(weft_identity_verify(&pub, msg, mlen, bad, sizeof bad) ==
-		vec_bool(c, "verify_tampered_signature"));
+	        vec_bool(c, "verify_tampered_signature"));
 	T_CHECK(vec_hex_into(c, "tampered_signature_digest_part", bad, sizeof bad));
 	T_CHECK(weft_identity_verify(&pub, msg, mlen, bad, sizeof bad) ==
-		vec_bool(c, "verify_tampered_signature_digest_part"));
+	        vec_bool(c, "verify_tampered_signature_digest_part"));
 	uint8_t *d = vec_hex(c, "message_sha512_first32", &n);
 	T_CHECK(d && n == 32);
 	if (d && n == 32)
@@ -51,7 +51,7 @@ int main(void)
 	json_t *j = vec_load("sign.json");
 	size_t i;
 	json_t *c;
-	json_array_foreach(json_object_get(j, "cases"), i, c)
+	json_array_foreach (json_object_get(j, "cases"), i, c)
 		check(c, i);
 	json_decref(j);
 	return t_done();

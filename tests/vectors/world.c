@@ -16,26 +16,27 @@ static bool from_fields(const json_t *o, struct weft_world *w)
 	w->id = vec_u64hex(o, "id");
 	w->timestamp = (uint64_t)vec_int(o, "timestamp");
 	bool ok = vec_hex_into(o, "updates_must_be_signed_by", w->update_key, 64) &&
-		  vec_hex_into(o, "signature", w->signature, 96);
+	          vec_hex_into(o, "signature", w->signature, 96);
 	size_t i, e;
 	json_t *r, *ep;
-	json_array_foreach(json_object_get(o, "roots"), i, r)
-	{
+	json_array_foreach (json_object_get(o, "roots"), i, r) {
 		struct weft_world_root *root = &w->roots[w->n_roots++];
 		const char *s = vec_str(r, "identity");
-		ok = ok && weft_identity_from_string(&root->identity, s, strlen(s), NULL) == WEFT_OK;
-		json_array_foreach(json_object_get(r, "stable_endpoints"), e, ep)
-		{
+		ok =
+		    ok && weft_identity_from_string(&root->identity, s, strlen(s), NULL) == WEFT_OK;
+		json_array_foreach (json_object_get(r, "stable_endpoints"), e, ep) {
 			char text[80];
-			snprintf(text, sizeof text, "%s/%lld", vec_str(ep, "ip"), vec_int(ep, "port"));
-			ok = ok && weft_inetaddr_from_string(&root->endpoints[root->n_endpoints++], text);
+			snprintf(text, sizeof text, "%s/%lld", vec_str(ep, "ip"),
+			         vec_int(ep, "port"));
+			ok = ok &&
+			     weft_inetaddr_from_string(&root->endpoints[root->n_endpoints++], text);
 		}
 	}
 	return ok;
 }
 
 static void check_world(const char *name, const json_t *o, const uint8_t *signer_pub,
-			const uint8_t *signer_sec)
+                        const uint8_t *signer_sec)
 {
 	struct weft_world w, back;
 	uint8_t buf[WEFT_WORLD_MAX_LEN + 16];
@@ -125,7 +126,7 @@ int main(void)
 	check_top(j, "moon");
 	size_t i;
 	json_t *u;
-	json_array_foreach(json_object_get(j, "updates"), i, u)
+	json_array_foreach (json_object_get(j, "updates"), i, u)
 		check_update(j, u, i);
 	json_decref(j);
 	return t_done();
