@@ -16,3 +16,6 @@ t_check() { local what=$1; shift; "$@" >/dev/null 2>&1 || t_fail "$what"; }
 t_check_not() { local what=$1; shift; if "$@" >/dev/null 2>&1; then t_fail "$what"; fi; }
 t_eq() { [ "$1" = "$2" ] || t_fail "$3: got '$1', expected '$2'"; }
 t_done() { t_close; echo "T-RESULT $T_SUITE $T_PASSED $T_FAILED 0"; [ "$T_FAILED" -eq 0 ]; }
+# t_skip_all WHY: the whole suite cannot run here (an optional tool is absent); it says so by
+# name and counts every case it would have run as skipped, never as passed.
+t_skip_all() { echo "NOT COVERED $T_SUITE: $1"; echo "T-RESULT $T_SUITE 0 0 ${2:-1}"; exit 0; }
