@@ -20,29 +20,12 @@ trap 'net_cleanup; rm -rf "$tmp"' EXIT
 step() { printf '\n== %s\n' "$*"; }
 
 step "network: a root on 198.18.1.2, node a behind NAT 198.18.2.2, node b behind NAT 198.18.3.2"
-for ns in inet root nat-a nat-b a b; do net_ns "$ns"; done
-net_link inet 198.18.1.1/24 root 198.18.1.2/24
-net_link inet 198.18.2.1/24 nat-a 198.18.2.2/24
-net_link inet 198.18.3.1/24 nat-b 198.18.3.2/24
-net_link nat-a 192.168.11.1/24 a 192.168.11.2/24
-net_link nat-b 192.168.12.1/24 b 192.168.12.2/24
-for ns in inet nat-a nat-b; do net_forwarding "$ns"; done
-net_exec root ip route add default via 198.18.1.1
-net_exec nat-a ip route add default via 198.18.2.1
-net_exec nat-b ip route add default via 198.18.3.1
-net_exec a ip route add default via 192.168.11.1
-net_exec b ip route add default via 192.168.12.1
-net_exec nat-a iptables -t nat -A POSTROUTING -s 192.168.11.0/24 -j MASQUERADE
-net_exec nat-b iptables -t nat -A POSTROUTING -s 192.168.12.0/24 -j MASQUERADE
+net_two_nats
 
 step "a private planet naming the root (weft idtool initplanet / genplanet)"
 mkdir -p "$tmp/root" "$tmp/a" "$tmp/b"
 "$W" idtool generate "$tmp/root/identity.secret" "$tmp/root/identity.public" >/dev/null
-(cd "$tmp" && "$W" idtool initplanet root/identity.public >planet.json)
-sed -i 's|"stableEndpoints": \[\]|"stableEndpoints": ["198.18.1.2/9993"]|' "$tmp/planet.json"
-"$W" idtool genplanet "$tmp/planet.json" "$tmp/root/planet"
-cp "$tmp/root/planet" "$tmp/a/planet"
-cp "$tmp/root/planet" "$tmp/b/planet"
+net_planet "$W" "$tmp/root" "$tmp/a" "$tmp/b"
 
 step "three weftd processes"
 for n in root a b; do net_bg "$n" "$tmp/$n.log" "$D" -U -p9993 "$tmp/$n"; done

@@ -22,34 +22,6 @@ D="$B/weftd"
 tmp=$(mktemp -d)
 trap 'net_cleanup; rm -rf "$tmp"' EXIT
 
-topology() {
-	for ns in inet root nat-a nat-b a b; do net_ns "$ns" || return 1; done
-	net_link inet 198.18.1.1/24 root 198.18.1.2/24
-	net_link inet 198.18.2.1/24 nat-a 198.18.2.2/24
-	net_link inet 198.18.3.1/24 nat-b 198.18.3.2/24
-	net_link nat-a 192.168.11.1/24 a 192.168.11.2/24
-	net_link nat-b 192.168.12.1/24 b 192.168.12.2/24
-	for ns in inet nat-a nat-b; do net_forwarding "$ns"; done
-	net_exec root ip route add default via 198.18.1.1
-	net_exec nat-a ip route add default via 198.18.2.1
-	net_exec nat-b ip route add default via 198.18.3.1
-	net_exec a ip route add default via 192.168.11.1
-	net_exec b ip route add default via 192.168.12.1
-	net_exec nat-a iptables -t nat -A POSTROUTING -s 192.168.11.0/24 -j MASQUERADE
-	net_exec nat-b iptables -t nat -A POSTROUTING -s 192.168.12.0/24 -j MASQUERADE
-}
-
-# planet ROOT_HOME: a planet naming the identity in ROOT_HOME at 198.18.1.2/9993, copied to
-# every home given after it.
-planet() {
-	local root=$1
-	shift
-	(cd "$tmp" && "$W" idtool initplanet "$root/identity.public" >planet.json) || return 1
-	sed -i 's|"stableEndpoints": \[\]|"stableEndpoints": ["198.18.1.2/9993"]|' "$tmp/planet.json"
-	"$W" idtool genplanet "$tmp/planet.json" "$root/planet" >/dev/null || return 1
-	for h in "$@"; do cp "$root/planet" "$h/planet"; done
-}
-
 zt_online() { net_exec "$1" "$ZT_ONE" -q -D"$2" info 2>/dev/null | grep -q ONLINE; }
 weft_online() { net_exec "$1" "$W" -D"$2" info 2>/dev/null | grep -q ' ONLINE$'; }
 # weft_direct NS HOME ADDR NATIP: the weft node prefers a direct path to ADDR at NATIP.
@@ -73,10 +45,10 @@ sys.exit(1)' "$3" "$4"
 }
 
 t_case "part 1: a ZeroTier One node comes online through a weft root"
-topology || t_fail "topology"
+net_two_nats || t_fail "topology"
 mkdir -p "$tmp/1/root" "$tmp/1/a" "$tmp/1/b"
 "$W" idtool generate "$tmp/1/root/identity.secret" "$tmp/1/root/identity.public" >/dev/null
-planet "$tmp/1/root" "$tmp/1/a" "$tmp/1/b" || t_fail "planet"
+net_planet "$W" "$tmp/1/root" "$tmp/1/a" "$tmp/1/b" || t_fail "planet"
 net_bg root "$tmp/1/root.log" "$D" -U -p9993 "$tmp/1/root"
 net_bg a "$tmp/1/a.log" "$ZT_ONE" -U -p9993 "$tmp/1/a"
 net_bg b "$tmp/1/b.log" "$D" -U -p9993 "$tmp/1/b"
@@ -103,11 +75,11 @@ net_cleanup
 NET_NS=() NET_PIDS=()
 
 t_case "part 2: weft nodes come online through a ZeroTier One root"
-topology || t_fail "topology"
+net_two_nats || t_fail "topology"
 mkdir -p "$tmp/2/root" "$tmp/2/a" "$tmp/2/b"
 net_exec root "$ZT_ONE" -i generate "$tmp/2/root/identity.secret" "$tmp/2/root/identity.public" \
 	>/dev/null || t_fail "zerotier-idtool generate"
-planet "$tmp/2/root" "$tmp/2/a" "$tmp/2/b" || t_fail "planet"
+net_planet "$W" "$tmp/2/root" "$tmp/2/a" "$tmp/2/b" || t_fail "planet"
 net_bg root "$tmp/2/root.log" "$ZT_ONE" -U -p9993 "$tmp/2/root"
 net_bg a "$tmp/2/a.log" "$D" -U -p9993 "$tmp/2/a"
 net_bg b "$tmp/2/b.log" "$D" -U -p9993 "$tmp/2/b"

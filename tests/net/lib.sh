@@ -54,3 +54,35 @@ net_wait() {
 	done
 	return 1
 }
+
+# net_two_nats: the standard picture of tests/net and the demo — a root on 198.18.1.2, node a
+# behind MASQUERADE router nat-a (198.18.2.2, inside 192.168.11.0/24), node b behind nat-b
+# (198.18.3.2, inside 192.168.12.0/24), all joined by the router namespace inet.
+net_two_nats() {
+	local ns
+	for ns in inet root nat-a nat-b a b; do net_ns "$ns" || return 1; done
+	net_link inet 198.18.1.1/24 root 198.18.1.2/24
+	net_link inet 198.18.2.1/24 nat-a 198.18.2.2/24
+	net_link inet 198.18.3.1/24 nat-b 198.18.3.2/24
+	net_link nat-a 192.168.11.1/24 a 192.168.11.2/24
+	net_link nat-b 192.168.12.1/24 b 192.168.12.2/24
+	for ns in inet nat-a nat-b; do net_forwarding "$ns"; done
+	net_exec root ip route add default via 198.18.1.1
+	net_exec nat-a ip route add default via 198.18.2.1
+	net_exec nat-b ip route add default via 198.18.3.1
+	net_exec a ip route add default via 192.168.11.1
+	net_exec b ip route add default via 192.168.12.1
+	net_exec nat-a iptables -t nat -A POSTROUTING -s 192.168.11.0/24 -j MASQUERADE
+	net_exec nat-b iptables -t nat -A POSTROUTING -s 192.168.12.0/24 -j MASQUERADE
+}
+
+# net_planet WEFT ROOT_HOME HOME...: a planet naming the identity in ROOT_HOME at
+# 198.18.1.2/9993, made with `weft idtool initplanet/genplanet`, copied into every HOME.
+net_planet() {
+	local w=$1 root=$2 h
+	shift 2
+	"$w" idtool initplanet "$root/identity.public" >"$root/planet.json" || return 1
+	sed -i 's|"stableEndpoints": \[\]|"stableEndpoints": ["198.18.1.2/9993"]|' "$root/planet.json"
+	"$w" idtool genplanet "$root/planet.json" "$root/planet" >/dev/null || return 1
+	for h in "$@"; do cp "$root/planet" "$h/planet"; done
+}

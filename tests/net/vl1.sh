@@ -29,36 +29,14 @@ fi
 ip netns del "wt$$-probe"
 
 t_case "topology: root, two nodes, two MASQUERADE routers"
-for ns in inet root nat-a nat-b a b; do net_ns "$ns" || t_fail "namespace $ns"; done
-net_link inet 198.18.1.1/24 root 198.18.1.2/24
-net_link inet 198.18.2.1/24 nat-a 198.18.2.2/24
-net_link inet 198.18.3.1/24 nat-b 198.18.3.2/24
-net_link nat-a 192.168.11.1/24 a 192.168.11.2/24
-net_link nat-b 192.168.12.1/24 b 192.168.12.2/24
-for ns in inet nat-a nat-b; do net_forwarding "$ns"; done
-net_exec root ip route add default via 198.18.1.1
-net_exec nat-a ip route add default via 198.18.2.1
-net_exec nat-b ip route add default via 198.18.3.1
-net_exec a ip route add default via 192.168.11.1
-net_exec b ip route add default via 192.168.12.1
-net_exec nat-a iptables -t nat -A POSTROUTING -s 192.168.11.0/24 -j MASQUERADE
-net_exec nat-b iptables -t nat -A POSTROUTING -s 192.168.12.0/24 -j MASQUERADE
+net_two_nats || t_fail "topology"
 t_check "a reaches the root through its NAT" net_exec a ping -c1 -W2 198.18.1.2
 t_check "b reaches the root through its NAT" net_exec b ping -c1 -W2 198.18.1.2
 
 t_case "a private planet naming the root, made with weft idtool"
 mkdir -p "$tmp/root" "$tmp/a" "$tmp/b"
 "$W" idtool generate "$tmp/root/identity.secret" "$tmp/root/identity.public" >/dev/null
-(cd "$tmp" && "$W" idtool initplanet root/identity.public >planet.json) || t_fail "initplanet"
-python3 - "$tmp/planet.json" <<'PY' || t_fail "edit planet.json"
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["roots"][0]["stableEndpoints"] = ["198.18.1.2/9993"]
-json.dump(d, open(sys.argv[1], "w"), indent=1)
-PY
-"$W" idtool genplanet "$tmp/planet.json" "$tmp/root/planet" >/dev/null || t_fail "genplanet"
-cp "$tmp/root/planet" "$tmp/a/planet"
-cp "$tmp/root/planet" "$tmp/b/planet"
+net_planet "$W" "$tmp/root" "$tmp/a" "$tmp/b" || t_fail "initplanet/genplanet"
 
 t_case "three weftd processes come online"
 net_bg root "$tmp/root.log" "$D" -U -p9993 "$tmp/root"
