@@ -151,16 +151,8 @@ static bool ctr_xor(EVP_CIPHER_CTX *ecb, const uint8_t siv[16], uint8_t *p, size
 		}
 		if (EVP_EncryptUpdate(ecb, ks, &outl, blocks, (int)(nb * 16)) != 1)
 			return false;
-		size_t m = n < nb * 16 ? n : nb * 16, i = 0;
-		for (; i + 8 <= m; i += 8) {
-			uint64_t a, b;
-			memcpy(&a, p + i, 8);
-			memcpy(&b, ks + i, 8);
-			a ^= b;
-			memcpy(p + i, &a, 8);
-		}
-		for (; i < m; i++)
-			p[i] ^= ks[i];
+		size_t m = n < nb * 16 ? n : nb * 16;
+		weft_xor(p, ks, m);
 		p += m;
 		n -= m;
 		c += (uint32_t)nb;

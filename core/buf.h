@@ -194,6 +194,21 @@ static inline void wbuf_u64(struct weft_wbuf *w, uint64_t v)
 		store_be64(q, v);
 }
 
+// dst[0..n) ^= src[0..n), a word at a time where it can (keystreams, memory-hard hash).
+static inline void weft_xor(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t a, b;
+		memcpy(&a, dst + i, 8);
+		memcpy(&b, src + i, 8);
+		a ^= b;
+		memcpy(dst + i, &a, 8);
+	}
+	for (; i < n; i++)
+		dst[i] ^= src[i];
+}
+
 #ifndef likely
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

@@ -20,17 +20,6 @@ bool weft_address_is_reserved(uint64_t address)
 	return address == 0 || (address >> 32) == WEFT_ADDRESS_RESERVED_PREFIX;
 }
 
-static void xor64(uint8_t *dst, const uint8_t *src)
-{
-	for (size_t i = 0; i < 64; i += 8) {
-		uint64_t a, b;
-		memcpy(&a, dst + i, 8);
-		memcpy(&b, src + i, 8);
-		a ^= b;
-		memcpy(dst + i, &a, 8);
-	}
-}
-
 static void memory_hard(const uint8_t pub[64], uint8_t d[64], uint8_t *m)
 {
 	uint8_t key[32], nonce[8], ks[HASH_BATCH * 64];
@@ -42,7 +31,7 @@ static void memory_hard(const uint8_t pub[64], uint8_t d[64], uint8_t *m)
 	// Phase 1: block b = block b-1 XOR keystream block b; counters 0..32767.
 	crypto_stream_salsa20(m, WEFT_IDENTITY_HASH_MEMORY, nonce, key);
 	for (size_t b = 1; b < HASH_BLOCKS; b++)
-		xor64(m + 64 * b, m + 64 * (b - 1));
+		weft_xor(m + 64 * b, m + 64 * (b - 1), 64);
 
 	// Phase 2: swap a buffer word with a digest word, then encrypt the digest with the
 	// next keystream block; the stream continues from counter 32768.
@@ -63,7 +52,7 @@ static void memory_hard(const uint8_t pub[64], uint8_t d[64], uint8_t *m)
 			left = HASH_BATCH;
 			k = ks;
 		}
-		xor64(d, k);
+		weft_xor(d, k, 64);
 		k += 64;
 		left--;
 	}

@@ -20,22 +20,12 @@ void weft_salsa2012_xor(uint8_t *p, size_t n, const uint8_t nonce[8], uint64_t b
                         const uint8_t key[32])
 {
 	uint8_t ks[64];
-	while (n >= 64) {
+	while (n) {
+		size_t m = n < 64 ? n : 64;
 		weft_salsa2012_block(ks, nonce, block++, key);
-		for (size_t i = 0; i < 64; i += 8) {
-			uint64_t a, b;
-			memcpy(&a, p + i, 8);
-			memcpy(&b, ks + i, 8);
-			a ^= b;
-			memcpy(p + i, &a, 8);
-		}
-		p += 64;
-		n -= 64;
-	}
-	if (n) {
-		weft_salsa2012_block(ks, nonce, block, key);
-		for (size_t i = 0; i < n; i++)
-			p[i] ^= ks[i];
+		weft_xor(p, ks, m);
+		p += m;
+		n -= m;
 	}
 	sodium_memzero(ks, sizeof ks);
 }

@@ -285,17 +285,25 @@ static bool waiting_on(const struct weft_node *n, uint64_t address)
 	return false;
 }
 
-static void service_tx(struct weft_node *n, int64_t now_ms, struct weft_pending *q)
+// Expires a queued packet, or asks again for the identity it waits on; true if it can go now.
+static bool pending_ready(struct weft_node *n, int64_t now_ms, struct weft_pending *q)
 {
 	if (now_ms - q->created_ms > WEFT_T_QUEUE_TIMEOUT) {
 		weft_count(n, WEFT_CTR_DROP_QUEUE_EXPIRED);
 		pending_free(n, q);
-		return;
+		return false;
 	}
 	if (!weft_peer_find(n, q->address)) {
 		weft_tx_whois(n, now_ms, q->address);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void service_tx(struct weft_node *n, int64_t now_ms, struct weft_pending *q)
+{
+	if (!pending_ready(n, now_ms, q))
+		return;
 	memcpy(n->q_buf, q->data, q->len);
 	if (weft_tx_send(n, now_ms, q->address, q->verb, n->q_buf, q->len,
 	                 q->verb == WEFT_VERB_USER_MESSAGE, false) == WEFT_OK)
@@ -304,15 +312,8 @@ static void service_tx(struct weft_node *n, int64_t now_ms, struct weft_pending 
 
 static void service_rx(struct weft_node *n, int64_t now_ms, struct weft_pending *q)
 {
-	if (now_ms - q->created_ms > WEFT_T_QUEUE_TIMEOUT) {
-		weft_count(n, WEFT_CTR_DROP_QUEUE_EXPIRED);
-		pending_free(n, q);
+	if (!pending_ready(n, now_ms, q))
 		return;
-	}
-	if (!weft_peer_find(n, q->address)) {
-		weft_tx_whois(n, now_ms, q->address);
-		return;
-	}
 	size_t len = q->len;
 	memcpy(n->q_buf, q->data, len);
 	pending_free(n, q);
