@@ -177,3 +177,30 @@ int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out)
 {
 	return weft_cli_api_call(a, "GET", path, out);
 }
+
+int weft_cli_api_action(struct weft_cli_api *a, const char *method, const char *path,
+                        const char *body, char **reply_body)
+{
+	char header[sizeof a->token + 16];
+	struct weft_http_reply reply;
+	*reply_body = NULL;
+	int r = locate(a);
+	if (r >= 0)
+		return r;
+	snprintf(header, sizeof header, "X-ZT1-Auth: %s", a->token);
+	const char *headers[] = {header, "Content-Type: application/json", NULL};
+	r = weft_http_client_request(a->host, a->port, method, path, headers, body,
+	                             body ? strlen(body) : 0, TIMEOUT_MS, &reply);
+	sodium_memzero(header, sizeof header);
+	if (r != 0) { // the state-changing commands report a lost connection as status 0
+		printf("0 %s connection failed\n", a->cmd);
+		return 1;
+	}
+	if (reply.status != 200) {
+		printf("%u %s %s\n", reply.status, a->cmd, reply.body);
+		free(reply.body);
+		return 1;
+	}
+	*reply_body = reply.body;
+	return 0;
+}

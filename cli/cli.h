@@ -31,6 +31,9 @@ int weft_cli_info(const char *argv0, int argc, char **argv);
 int weft_cli_listpeers(const char *argv0, int argc, char **argv);
 int weft_cli_peers(const char *argv0, int argc, char **argv);
 int weft_cli_ping(const char *argv0, int argc, char **argv);
+int weft_cli_listmoons(const char *argv0, int argc, char **argv);
+int weft_cli_orbit(const char *argv0, int argc, char **argv);
+int weft_cli_deorbit(const char *argv0, int argc, char **argv);
 
 // Their shared switches and connection (api.c): -j -p<port> -T<token> -D<home> -H<host>.
 struct weft_cli_api {
@@ -49,6 +52,11 @@ int weft_cli_api_parse(struct weft_cli_api *a, const char *argv0, int argc, char
 int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out);
 // The same with another method (no request body).
 int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *path, json_t **out);
+// Sends a state-changing request (optional JSON body) and hands back the raw reply body
+// (caller frees). Returns 0, or the exit status after printing the failure the way
+// join/leave/orbit/deorbit do (service.md §3.2.3).
+int weft_cli_api_action(struct weft_cli_api *a, const char *method, const char *path,
+                        const char *body, char **reply_body);
 // -j output: 1-space indentation, sorted keys, newline.
 void weft_cli_print_json(const json_t *j);
 // Wall-clock milliseconds, for "ms ago" columns.

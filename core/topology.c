@@ -260,3 +260,34 @@ enum weft_result weft_node_deorbit(struct weft_node *n, int64_t now_ms, uint64_t
 	}
 	return WEFT_OK;
 }
+
+size_t weft_node_moons(const struct weft_node *n, uint64_t *ids, size_t cap)
+{
+	for (unsigned m = 0; m < n->n_moons && m < cap; m++)
+		ids[m] = n->moons[m].id;
+	return n->n_moons;
+}
+
+size_t weft_node_world(const struct weft_node *n, uint64_t id, void *buf, size_t cap)
+{
+	struct weft_wbuf out;
+	const struct weft_world *w = NULL;
+	int m = moon_index(n, id);
+	if (id == 0 && n->have_planet)
+		w = &n->planet;
+	else if (id != 0 && m >= 0)
+		w = &n->moons[m];
+	if (!w)
+		return 0;
+	wbuf_init(&out, buf, cap);
+	weft_world_encode(w, &out);
+	return out.bad ? 0 : out.len;
+}
+
+bool weft_node_moon_waiting(const struct weft_node *n, uint64_t moon_id)
+{
+	for (unsigned i = 0; i < WEFT_LIMIT_MOONS; i++)
+		if (n->seeds[i].moon_id == moon_id)
+			return moon_index(n, moon_id) < 0;
+	return false;
+}

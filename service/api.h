@@ -56,6 +56,11 @@ void weft_api_status(const struct weft_api_request *req, struct weft_api_respons
 void weft_api_health(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_peer_list(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_peer_get(const struct weft_api_request *req, struct weft_api_response *resp);
+#define WEFT_LIMIT_MOONS_API 16
+void weft_api_moon_list(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_moon_get(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_moon_orbit(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_moon_deorbit(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_counters(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_ping_send(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_ping_get(const struct weft_api_request *req, struct weft_api_response *resp);

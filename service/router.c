@@ -17,6 +17,10 @@ static const struct route routes[] = {
     {WEFT_API_GET, "/health", weft_api_health},
     {WEFT_API_GET, "/peer", weft_api_peer_list},
     {WEFT_API_GET, "/peer/{ADDR}", weft_api_peer_get},
+    {WEFT_API_GET, "/moon", weft_api_moon_list},
+    {WEFT_API_GET, "/moon/{ADDR}", weft_api_moon_get},
+    {WEFT_API_POST | WEFT_API_PUT, "/moon/{ADDR}", weft_api_moon_orbit},
+    {WEFT_API_DELETE, "/moon/{ADDR}", weft_api_moon_deorbit},
     {WEFT_API_GET, "/unstable/counters", weft_api_counters},
     // weft extension: a VL1 reachability probe (ECHO), sent, then its answer looked up.
     {WEFT_API_POST | WEFT_API_PUT, "/peer/{ADDR}/ping", weft_api_ping_send},

@@ -160,6 +160,13 @@ enum weft_result weft_node_set_planet(struct weft_node *node, int64_t now_ms, co
 enum weft_result weft_node_orbit(struct weft_node *node, int64_t now_ms, uint64_t moon_id,
                                  uint64_t seed);
 enum weft_result weft_node_deorbit(struct weft_node *node, int64_t now_ms, uint64_t moon_id);
+// IDs of the moons held (fetched, not merely wanted); returns how many there are.
+size_t weft_node_moons(const struct weft_node *node, uint64_t *ids, size_t cap);
+// A held world in its serialized form: the planet (id 0) or a moon. Returns its length, or 0
+// if absent or larger than cap.
+size_t weft_node_world(const struct weft_node *node, uint64_t id, void *buf, size_t cap);
+// True if a seed was given for this moon and its definition has not arrived yet.
+bool weft_node_moon_waiting(const struct weft_node *node, uint64_t moon_id);
 
 // ---- Peers as the node sees them ----------------------------------------------------------
 
