@@ -34,13 +34,13 @@ static json_t *moon_json(const struct weft_world *w)
 			json_array_append_new(eps, json_string(ep));
 		}
 		weft_identity_to_string(&w->roots[i].identity, false, ident, sizeof ident);
-		json_array_append_new(roots, json_pack("{s:s, s:o}", "identity", ident,
-						       "stableEndpoints", eps));
+		json_array_append_new(
+		    roots, json_pack("{s:s, s:o}", "identity", ident, "stableEndpoints", eps));
 	}
 	return json_pack("{s:s, s:o, s:o, s:I, s:o, s:b}", "id", id, "roots", roots, "signature",
-			 hexstr(w->signature, sizeof w->signature), "timestamp",
-			 (json_int_t)w->timestamp, "updatesMustBeSignedBy",
-			 hexstr(w->update_key, sizeof w->update_key), "waiting", 0);
+	                 hexstr(w->signature, sizeof w->signature), "timestamp",
+	                 (json_int_t)w->timestamp, "updatesMustBeSignedBy",
+	                 hexstr(w->update_key, sizeof w->update_key), "waiting", 0);
 }
 
 // The held moon `id` as JSON, or NULL.
@@ -89,8 +89,8 @@ void weft_api_moon_orbit(const struct weft_api_request *req, struct weft_api_res
 	if (!seed || weft_node_orbit(req->svc->node, weft_os_now_ms(), id, seed) != WEFT_OK)
 		return; // {} as the reference answers without a usable seed
 	snprintf(idstr, sizeof idstr, "%016llx", (unsigned long long)id);
-	resp->json = json_pack("{s:s, s:[], s:n, s:i, s:n, s:b}", "id", idstr, "roots",
-			       "signature", "timestamp", 0, "updatesMustBeSignedBy", "waiting", 1);
+	resp->json = json_pack("{s:s, s:[], s:n, s:i, s:n, s:b}", "id", idstr, "roots", "signature",
+	                       "timestamp", 0, "updatesMustBeSignedBy", "waiting", 1);
 }
 
 void weft_api_moon_deorbit(const struct weft_api_request *req, struct weft_api_response *resp)
