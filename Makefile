@@ -50,6 +50,8 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all check test asan fuzz bench demo deps format format-check clean
+# Keep test and bench objects between runs (make would delete them as intermediates).
+.SECONDARY:
 all: $(BUILD)/weft $(BUILD)/weftd
 
 $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib
