@@ -27,4 +27,8 @@
 #define WEFT_LIMIT_IDV_BUCKETS    16384 // identity-verification rate buckets by source address
 #define WEFT_LIMIT_EXPECT_BUCKETS 256   // expected-reply table: buckets x entries
 #define WEFT_LIMIT_EXPECT_ENTRIES 32
-#define WEFT_LIMIT_CONTACTS       32 // delayed contacts after RENDEZVOUS
+#define WEFT_LIMIT_CONTACTS       32     // delayed contacts after RENDEZVOUS
+#define WEFT_LIMIT_CFG_SLOTS      3      // config updates reassembled at once (as 1.14)
+#define WEFT_LIMIT_CFG_CHUNKS     474    // chunks per update (as 1.14)
+#define WEFT_LIMIT_CFG_DICT       484520 // largest config dictionary accepted (vl2.md §2.6)
+#define WEFT_CFG_CHUNK_MAX        9740   // dictionary bytes per chunk, as 1.14 cuts them

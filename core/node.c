@@ -42,6 +42,7 @@ static const char *const counter_names[WEFT_CTR_COUNT] = {
     [WEFT_CTR_DROP_QUEUE_FULL] = "drop_queue_full",
     [WEFT_CTR_DROP_QUEUE_EXPIRED] = "drop_queue_expired",
     [WEFT_CTR_DROP_NO_ROUTE] = "drop_no_route",
+    [WEFT_CTR_DROP_CONFIG_SIGNATURE] = "drop_config_signature",
     [WEFT_CTR_UNKNOWN_VERB] = "unknown_verb",
 };
 
@@ -168,6 +169,7 @@ void weft_node_free(struct weft_node *n)
 			weft_peer_remove(n, n->buckets[b]);
 		}
 	}
+	weft_config_free(n);
 	weft_identity_clear(&n->self);
 	free(n);
 }

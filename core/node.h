@@ -46,6 +46,7 @@ enum weft_counter {
 	WEFT_CTR_DROP_QUEUE_FULL,
 	WEFT_CTR_DROP_QUEUE_EXPIRED,
 	WEFT_CTR_DROP_NO_ROUTE,
+	WEFT_CTR_DROP_CONFIG_SIGNATURE,
 	WEFT_CTR_UNKNOWN_VERB,
 	WEFT_CTR_COUNT
 };
@@ -119,6 +120,17 @@ struct weft_contact {
 	struct weft_inetaddr to;
 };
 
+// One configuration update being reassembled from its chunks (vl2.md §4.4).
+struct weft_cfg_slot {
+	uint64_t network_id; // 0 = free
+	uint64_t update_id;
+	uint32_t total, received;
+	int64_t touched_ms;
+	unsigned n_chunks;
+	uint64_t chunk_ids[WEFT_LIMIT_CFG_CHUNKS]; // duplicate detector: folded signatures
+	uint8_t *buf;                              // total bytes, allocated for the update
+};
+
 struct weft_unite {
 	uint64_t a, b; // a < b; 0 = free
 	int64_t ts_ms;
@@ -151,6 +163,7 @@ struct weft_node {
 	struct weft_whois whois[WEFT_LIMIT_WHOIS];
 	struct weft_unite unite[WEFT_LIMIT_RENDEZVOUS];
 	struct weft_contact contacts[WEFT_LIMIT_CONTACTS];
+	struct weft_cfg_slot cfg[WEFT_LIMIT_CFG_SLOTS];
 	struct weft_selfaware selfaware[WEFT_LIMIT_SELFAWARE];
 	int64_t idv[WEFT_LIMIT_IDV_BUCKETS];
 
@@ -165,9 +178,10 @@ struct weft_node {
 	uint8_t tx_buf[WEFT_PACKET_MAX_LEN + 64];
 	uint8_t scratch[WEFT_PACKET_MAX_LEN];
 	uint8_t dg_buf[WEFT_PHYSMTU_DEFAULT];
-	uint8_t q_buf[WEFT_PACKET_MAX_LEN]; // a queued packet being retried
-	uint8_t
-	    rand_pool[256]; // random bytes drawn from the host in bulk (one call, not one per ID)
+	uint8_t q_buf[WEFT_PACKET_MAX_LEN];   // a queued packet being retried
+	uint8_t cfg_buf[WEFT_PACKET_MAX_LEN]; // a config chunk being built
+	// Random bytes drawn from the host in bulk (one call, not one per packet ID).
+	uint8_t rand_pool[256];
 	unsigned rand_left;
 };
 
@@ -260,6 +274,15 @@ size_t weft_rx_reply_begin(struct weft_node *n, struct weft_peer *p, uint8_t in_
 
 // rx_verbs.c: contacts scheduled by RENDEZVOUS; returns the earliest still due (or INT64_MAX).
 int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms);
+
+// config.c: NETWORK_CONFIG_REQUEST, its chunked replies, NETWORK_CONFIG, and their errors.
+void weft_rx_config_request(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
+                            const uint8_t *pkt, size_t len);
+void weft_rx_config_chunk(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
+                          const uint8_t *body, size_t len);
+void weft_rx_config_error(struct weft_node *n, struct weft_peer *p, uint8_t in_re_verb,
+                          uint8_t code, const uint8_t *data, size_t len);
+void weft_config_free(struct weft_node *n);
 
 // relay.c
 void weft_relay(struct weft_node *n, int64_t now_ms, const uint8_t *data, size_t len,

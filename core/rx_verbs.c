@@ -55,6 +55,10 @@ static void rx_ok(const struct rx *r)
 		weft_rx_ok_hello(r->n, r->now_ms, r->p, r->sock, r->from, r->pkt, r->len, r->hops);
 		break;
 	case WEFT_VERB_WHOIS: rx_ok_whois(r, &b); break;
+	case WEFT_VERB_NETWORK_CONFIG_REQUEST: // a configuration chunk for us as a member
+		weft_rx_config_chunk(r->n, r->now_ms, r->p, r->pkt + WEFT_WIRE_IDX_PAYLOAD + b.pos,
+		                     rbuf_left(&b));
+		break;
 	case WEFT_VERB_ECHO:
 		if (rbuf_left(&b) == 8) { // the answer to weft_node_ping
 			struct weft_echo_reply e = {r->p->id.address, rbuf_u64(&b), r->hops == 0};
@@ -76,7 +80,7 @@ static void rx_error(const struct rx *r)
 {
 	struct weft_rbuf b;
 	rbuf_init(&b, r->pkt + WEFT_WIRE_IDX_PAYLOAD, r->len - WEFT_WIRE_IDX_PAYLOAD);
-	rbuf_u8(&b);  // in-re verb
+	uint8_t in_re_verb = rbuf_u8(&b);
 	rbuf_u64(&b); // in-re packet ID
 	uint8_t code = rbuf_u8(&b);
 	if (b.bad) {
@@ -84,6 +88,8 @@ static void rx_error(const struct rx *r)
 		return;
 	}
 	learn_if_direct(r, WEFT_VERB_ERROR);
+	weft_rx_config_error(r->n, r->p, in_re_verb & WEFT_WIRE_VERB_MASK, code,
+	                     r->pkt + WEFT_WIRE_IDX_PAYLOAD + b.pos, rbuf_left(&b));
 	if (code == WEFT_ERROR_IDENTITY_COLLISION &&
 	    weft_topology_is_upstream(r->n, r->p->id.address))
 		r->n->cb.event(r->n->cb.ctx, WEFT_EVENT_IDENTITY_COLLISION, NULL);
@@ -305,6 +311,15 @@ void weft_rx_verb(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int6
 	case WEFT_VERB_ECHO: rx_echo(&r); break;
 	case WEFT_VERB_PUSH_DIRECT_PATHS: rx_push_direct_paths(&r); break;
 	case WEFT_VERB_USER_MESSAGE: rx_user_message(&r); break;
+	case WEFT_VERB_NETWORK_CONFIG_REQUEST:
+		learn_if_direct(&r, WEFT_VERB_NETWORK_CONFIG_REQUEST);
+		weft_rx_config_request(n, now_ms, p, pkt, len);
+		break;
+	case WEFT_VERB_NETWORK_CONFIG: // a pushed update; chunks carry their own signatures
+		learn_if_direct(&r, WEFT_VERB_NETWORK_CONFIG);
+		weft_rx_config_chunk(n, now_ms, p, pkt + WEFT_WIRE_IDX_PAYLOAD,
+		                     len - WEFT_WIRE_IDX_PAYLOAD);
+		break;
 	default: // VL2 verbs arrive with the VL2 layer; unknown verbs are no-ops
 		weft_count(n, WEFT_CTR_UNKNOWN_VERB);
 		learn_if_direct(&r, WEFT_VERB_NOP);

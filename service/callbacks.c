@@ -38,6 +38,8 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 		weft_log(WEFT_LOG_ERROR, "identity collision: another node has our address");
 		break;
 	case WEFT_EVENT_TRACE: weft_log(WEFT_LOG_DEBUG, "%s", (const char *)data); break;
+	case WEFT_EVENT_NETWORK_CONFIG:
+	case WEFT_EVENT_NETWORK_CONFIG_ERROR: break; // networks arrive with the VL2 member
 	case WEFT_EVENT_ECHO_REPLY: weft_service_ping_reply(ctx, data); break;
 	case WEFT_EVENT_USER_MESSAGE: {
 		const struct weft_user_message *m = data;

@@ -75,14 +75,41 @@ enum weft_state_object {
 };
 
 enum weft_event {
-	WEFT_EVENT_UP = 0,                 // node created; data NULL
-	WEFT_EVENT_ONLINE = 1,             // an upstream answered; data NULL
-	WEFT_EVENT_OFFLINE = 2,            // no upstream heard for 500 s; data NULL
-	WEFT_EVENT_DOWN = 3,               // node being freed; data NULL
-	WEFT_EVENT_IDENTITY_COLLISION = 4, // an upstream says our address is taken; data NULL
-	WEFT_EVENT_TRACE = 5,              // data: const char *, a debug line
-	WEFT_EVENT_USER_MESSAGE = 6,       // data: const struct weft_user_message *
-	WEFT_EVENT_ECHO_REPLY = 7,         // data: const struct weft_echo_reply *
+	WEFT_EVENT_UP = 0,                   // node created; data NULL
+	WEFT_EVENT_ONLINE = 1,               // an upstream answered; data NULL
+	WEFT_EVENT_OFFLINE = 2,              // no upstream heard for 500 s; data NULL
+	WEFT_EVENT_DOWN = 3,                 // node being freed; data NULL
+	WEFT_EVENT_IDENTITY_COLLISION = 4,   // an upstream says our address is taken; data NULL
+	WEFT_EVENT_TRACE = 5,                // data: const char *, a debug line
+	WEFT_EVENT_USER_MESSAGE = 6,         // data: const struct weft_user_message *
+	WEFT_EVENT_ECHO_REPLY = 7,           // data: const struct weft_echo_reply *
+	WEFT_EVENT_NETWORK_CONFIG = 8,       // data: const struct weft_network_config *
+	WEFT_EVENT_NETWORK_CONFIG_ERROR = 9, // data: const struct weft_network_config_error *
+};
+
+// A complete, signature-checked configuration dictionary from a network's controller.
+struct weft_network_config {
+	uint64_t network_id;
+	uint64_t update_id;
+	const void *dict; // borrowed for the call; no terminating NUL
+	size_t len;
+};
+
+// The controller refused a config request (vl2.md §4.7): code is an ERROR code
+// (3 not found, 5 not a controller, 7 access denied, 9 authentication required).
+struct weft_network_config_error {
+	uint64_t network_id;
+	unsigned code;
+};
+
+// A member asks this node, as controller, for a network's configuration (vl2.md §4.1).
+struct weft_config_request {
+	uint64_t network_id;
+	uint64_t requester;   // address; its identity is known to the node
+	uint64_t request_id;  // pass back to weft_node_send_config / _error
+	const void *metadata; // dictionary bytes, borrowed for the call
+	size_t metadata_len;
+	const char *requester_identity; // public identity string, borrowed for the call
 };
 
 // The answer to weft_node_ping.
@@ -119,6 +146,9 @@ struct weft_node_callbacks {
 	// Optional: may the node use this physical path to `address`? NULL allows all.
 	bool (*path_check)(void *ctx, uint64_t address, int64_t local_socket,
 	                   const struct weft_inetaddr *remote);
+	// Optional: the controller role. NULL answers every config request with
+	// ERROR(UNSUPPORTED_OPERATION), as a node without a controller does.
+	void (*config_request)(void *ctx, const struct weft_config_request *request);
 };
 
 // Creates a node: loads its identity through state_get (or generates and stores one), its
@@ -148,6 +178,21 @@ enum weft_result weft_node_send_user_message(struct weft_node *node, int64_t now
 // OK comes back as WEFT_EVENT_ECHO_REPLY. A VL1 reachability probe, like ping.
 enum weft_result weft_node_ping(struct weft_node *node, int64_t now_ms, uint64_t dest,
                                 uint64_t cookie);
+
+// Asks a network's controller (the address in its top 40 bits) for the configuration;
+// the answer comes as WEFT_EVENT_NETWORK_CONFIG or WEFT_EVENT_NETWORK_CONFIG_ERROR.
+enum weft_result weft_node_request_config(struct weft_node *node, int64_t now_ms,
+                                          uint64_t network_id, const void *metadata,
+                                          size_t metadata_len);
+// As controller: sends a configuration dictionary to a member in signed chunks, as the reply
+// to request_id, or as an unsolicited NETWORK_CONFIG push when request_id is 0.
+enum weft_result weft_node_send_config(struct weft_node *node, int64_t now_ms, uint64_t network_id,
+                                       uint64_t member, uint64_t request_id, const void *dict,
+                                       size_t len);
+// As controller: refuses a request (code 3 not found, 7 access denied, ...).
+enum weft_result weft_node_send_config_error(struct weft_node *node, int64_t now_ms,
+                                             uint64_t network_id, uint64_t member,
+                                             uint64_t request_id, unsigned code);
 
 // Loopback addresses are refused as paths, as 1.14 refuses them; tests and benchmarks that
 // run every node on one host turn this on.

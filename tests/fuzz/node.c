@@ -96,8 +96,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t pkt[WEFT_PACKET_MAX_LEN], scratch[WEFT_PACKET_MAX_LEN];
 	struct weft_inetaddr from;
 	if (!node) {
-		struct weft_node_callbacks cb = {NULL,      wire_send, det_random, state_put,
-		                                 state_get, event,     NULL};
+		struct weft_node_callbacks cb = {.wire_send = wire_send,
+		                                 .random = det_random,
+		                                 .state_put = state_put,
+		                                 .state_get = state_get,
+		                                 .event = event};
 		if (weft_node_new(&node, &cb, now) != WEFT_OK)
 			abort();
 	}

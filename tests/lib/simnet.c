@@ -245,6 +245,21 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 		h->online_at_ms = h->net->now_ms;
 	if (ev == WEFT_EVENT_TRACE && h->net->trace)
 		printf("[%lld %u] %s\n", (long long)h->net->now_ms, h->index, (const char *)data);
+	if (ev == WEFT_EVENT_NETWORK_CONFIG) {
+		const struct weft_network_config *c = data;
+		free(h->config);
+		h->config = malloc(c->len);
+		memcpy(h->config, c->dict, c->len);
+		h->config_len = c->len;
+		h->config_network = c->network_id;
+		h->config_update = c->update_id;
+		h->n_configs++;
+	}
+	if (ev == WEFT_EVENT_NETWORK_CONFIG_ERROR) {
+		const struct weft_network_config_error *e = data;
+		h->n_config_errors++;
+		h->config_error = e->code;
+	}
 	if (ev == WEFT_EVENT_ECHO_REPLY) {
 		const struct weft_echo_reply *e = data;
 		h->n_echo++;
@@ -274,6 +289,16 @@ void sim_init(struct sim_net *net, uint64_t seed, unsigned latency_ms, unsigned 
 	net->now_ms = 1700000000000LL;
 }
 
+static void config_request(void *ctx, const struct weft_config_request *req)
+{
+	struct sim_host *h = ctx;
+	if (h->on_config_request)
+		h->on_config_request(h, req);
+	else
+		weft_node_send_config_error(h->node, h->net->now_ms, req->network_id,
+		                            req->requester, req->request_id, 5);
+}
+
 static bool start_node(struct sim_host *h)
 {
 	struct weft_node_callbacks cb = {
@@ -283,6 +308,7 @@ static bool start_node(struct sim_host *h)
 	    .state_put = state_put,
 	    .state_get = state_get,
 	    .event = event,
+	    .config_request = config_request,
 	};
 	if (weft_node_new(&h->node, &cb, h->net->now_ms) != WEFT_OK)
 		return false;
@@ -348,6 +374,7 @@ void sim_free(struct sim_net *net)
 		weft_node_free(net->hosts[i]->node);
 		for (unsigned k = 0; k < net->hosts[i]->n_objects; k++)
 			free(net->hosts[i]->objects[k]);
+		free(net->hosts[i]->config);
 		free(net->hosts[i]);
 	}
 	while (net->queue) {

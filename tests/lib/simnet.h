@@ -69,6 +69,13 @@ struct sim_host {
 	unsigned puts; // state_put calls, for tests that watch persistence
 	unsigned n_inbox;
 	struct sim_msg inbox[SIM_MAX_INBOX];
+	// The controller role: set to answer config requests (NULL: "not a controller").
+	void (*on_config_request)(struct sim_host *h, const struct weft_config_request *req);
+	unsigned n_configs; // configurations received (the last one kept)
+	uint64_t config_network, config_update;
+	uint8_t *config;
+	size_t config_len;
+	unsigned n_config_errors, config_error;
 	unsigned n_echo; // ECHO replies received (weft_node_ping)
 	uint64_t last_echo_from, last_echo_cookie;
 };
