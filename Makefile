@@ -30,7 +30,7 @@ endif
 CORE_SRC  := $(wildcard core/*.c)
 OS_SRC    := $(wildcard os/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
-SVC_SRC   := $(wildcard service/*.c)
+SVC_SRC   := $(wildcard service/*.c) $(wildcard controller/*.c)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 VEC_SRC   := $(wildcard tests/vectors/*.c)
@@ -76,7 +76,8 @@ $(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -lmicrohttpd -ljansson
 
-$(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice
+$(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller
+$(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -35,12 +35,14 @@ struct weft_api_request {
 	struct weft_api_arg args[WEFT_API_MAX_ARGS];
 	const char *body; // NUL-terminated; "" when the request had none
 	size_t body_len;
+	void *conn; // http.c's connection, for weft_api_query
 };
 
 struct weft_api_response {
 	unsigned status;
 	json_t *json; // owned by the response; NULL sends {} (§2.3)
 	bool no_body; // send no body and no Content-Type (unknown routes, §2.3)
+	char *text;   // malloc'd, owned; when set, sent verbatim as JSON (GET /controller, §2.7.1)
 };
 
 typedef void (*weft_api_handler)(const struct weft_api_request *req,
@@ -48,6 +50,8 @@ typedef void (*weft_api_handler)(const struct weft_api_request *req,
 
 // Routes the request to its handler, or answers 404 with no body (§2.3). resp is filled in.
 void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response *resp);
+// The query parameter `name` of the request, or NULL (http.c).
+const char *weft_api_query(const struct weft_api_request *req, const char *name);
 // True for paths that need no token, only a permitted source address (§2.2).
 bool weft_router_is_open(const char *path);
 
@@ -64,5 +68,29 @@ void weft_api_moon_deorbit(const struct weft_api_request *req, struct weft_api_r
 void weft_api_counters(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_ping_send(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_ping_get(const struct weft_api_request *req, struct weft_api_response *resp);
+// /controller (api_controller.c, api_controller_bulk.c).
+void weft_api_controller_status(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_controller_networks(const struct weft_api_request *req,
+                                  struct weft_api_response *resp);
+void weft_api_controller_network_create(const struct weft_api_request *req,
+                                        struct weft_api_response *resp);
+void weft_api_controller_network_get(const struct weft_api_request *req,
+                                     struct weft_api_response *resp);
+void weft_api_controller_network_post(const struct weft_api_request *req,
+                                      struct weft_api_response *resp);
+void weft_api_controller_network_delete(const struct weft_api_request *req,
+                                        struct weft_api_response *resp);
+void weft_api_controller_member_list(const struct weft_api_request *req,
+                                     struct weft_api_response *resp);
+void weft_api_controller_member_get(const struct weft_api_request *req,
+                                    struct weft_api_response *resp);
+void weft_api_controller_member_post(const struct weft_api_request *req,
+                                     struct weft_api_response *resp);
+void weft_api_controller_member_delete(const struct weft_api_request *req,
+                                       struct weft_api_response *resp);
+void weft_api_controller_bulk_networks(const struct weft_api_request *req,
+                                       struct weft_api_response *resp);
+void weft_api_controller_bulk_members(const struct weft_api_request *req,
+                                      struct weft_api_response *resp);
 
 #endif

@@ -182,6 +182,11 @@ static unsigned method_bit(const char *m)
 	return 0;
 }
 
+const char *weft_api_query(const struct weft_api_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, const char *url,
                                const char *method, struct request *st)
 {
@@ -199,10 +204,13 @@ static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, co
 	    .path = url,
 	    .body = st->body ? st->body : "",
 	    .body_len = st->len,
+	    .conn = c,
 	};
 	struct weft_api_response resp = {.status = 404, .no_body = true};
 	if (req.method)
 		weft_router_dispatch(&req, &resp);
+	if (resp.text)
+		return send_text(c, resp.status, resp.text, "application/json");
 	if (resp.no_body)
 		return send_text(c, resp.status, NULL, NULL);
 	enum MHD_Result ok = send_json(c, resp.status, resp.json, jsonp);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MPL-2.0
 // The endpoint table of the local API (service.md §2.4) and exact whole-path matching.
 // Patterns are literal segments and placeholders: {ADDR} is 10 hex digits, {NWID} 16, either
-// case. Where a POST handler exists, PUT reaches it too (§2.1).
+// case; {NEW} is 10 hex digits and six underscores (a controller's "make me an ID" form). Where a
+// POST handler exists, PUT reaches it too (§2.1).
 #include <string.h>
 
 #include "api.h"
@@ -25,6 +26,21 @@ static const struct route routes[] = {
     // weft extension: a VL1 reachability probe (ECHO), sent, then its answer looked up.
     {WEFT_API_POST | WEFT_API_PUT, "/peer/{ADDR}/ping", weft_api_ping_send},
     {WEFT_API_GET, "/peer/{ADDR}/ping/{NWID}", weft_api_ping_get},
+    {WEFT_API_GET, "/controller", weft_api_controller_status},
+    {WEFT_API_GET, "/controller/network", weft_api_controller_networks},
+    {WEFT_API_POST | WEFT_API_PUT, "/controller/network", weft_api_controller_network_create},
+    {WEFT_API_POST | WEFT_API_PUT, "/controller/network/{NEW}", weft_api_controller_network_create},
+    {WEFT_API_GET, "/controller/network/{NWID}", weft_api_controller_network_get},
+    {WEFT_API_POST | WEFT_API_PUT, "/controller/network/{NWID}", weft_api_controller_network_post},
+    {WEFT_API_DELETE, "/controller/network/{NWID}", weft_api_controller_network_delete},
+    {WEFT_API_GET, "/controller/network/{NWID}/member", weft_api_controller_member_list},
+    {WEFT_API_GET, "/controller/network/{NWID}/member/{ADDR}", weft_api_controller_member_get},
+    {WEFT_API_POST | WEFT_API_PUT, "/controller/network/{NWID}/member/{ADDR}",
+     weft_api_controller_member_post},
+    {WEFT_API_DELETE, "/controller/network/{NWID}/member/{ADDR}",
+     weft_api_controller_member_delete},
+    {WEFT_API_GET, "/unstable/controller/network", weft_api_controller_bulk_networks},
+    {WEFT_API_GET, "/unstable/controller/network/{NWID}/member", weft_api_controller_bulk_members},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -44,7 +60,16 @@ static size_t placeholder_len(const char *seg, size_t n)
 		return 10;
 	if (n == 6 && !memcmp(seg, "{NWID}", 6))
 		return 16;
+	if (n == 5 && !memcmp(seg, "{NEW}", 5))
+		return 16;
 	return 0;
+}
+
+static bool placeholder_ok(const char *seg, const char *p, size_t want)
+{
+	if (seg[1] == 'N' && seg[2] == 'E') // {NEW}: ADDR______
+		return all_hex(p, 10) && !memcmp(p + 10, "______", 6);
+	return all_hex(p, want);
 }
 
 // Matches path against pattern segment by segment, collecting placeholder values.
@@ -55,7 +80,7 @@ static bool match(const char *pattern, const char *path, struct weft_api_request
 		size_t pn = strcspn(pattern + 1, "/") + 1, n = strcspn(path + 1, "/") + 1;
 		size_t want = placeholder_len(pattern + 1, pn - 1);
 		if (want) {
-			if (n - 1 != want || !all_hex(path + 1, want) ||
+			if (n - 1 != want || !placeholder_ok(pattern + 1, path + 1, want) ||
 			    req->n_args == WEFT_API_MAX_ARGS)
 				return false;
 			req->args[req->n_args++] = (struct weft_api_arg){path + 1, want};

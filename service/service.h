@@ -9,6 +9,8 @@
 #include "auth.h"
 #include "weft/weft.h"
 
+struct weft_controller;
+
 #define WEFT_SERVICE_MAX_SOCKETS 4
 #define WEFT_SERVICE_MAX_PINGS   64
 
@@ -32,12 +34,18 @@ struct weft_service {
 	char authtoken[WEFT_AUTH_TOKEN_MAX];            // trimmed authtoken.secret (§1.2)
 	char metricstoken[WEFT_AUTH_TOKEN_MAX];         // trimmed metricstoken.secret
 	struct weft_http *http;                         // the local API (http.c)
+	struct weft_controller *controller;             // NULL if controller.d cannot be used
 	struct weft_ping pings[WEFT_SERVICE_MAX_PINGS]; // outstanding `weft ping` probes
 	unsigned next_ping;
 };
 
 // Records an ECHO reply against its probe (service/api_ping.c).
 void weft_service_ping_reply(struct weft_service *s, const struct weft_echo_reply *e);
+
+// The embedded controller over HOME/controller.d (service/controller_host.c). Open logs and
+// leaves s->controller NULL when the directory cannot be used.
+void weft_service_controller_open(struct weft_service *s);
+void weft_service_controller_close(struct weft_service *s);
 
 // Node callbacks bound to the service (service/callbacks.c).
 void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *cb);

@@ -256,6 +256,7 @@ int main(int argc, char **argv)
 	         (unsigned long long)weft_node_address(s.node), s.primary_port, s.secondary_port);
 	// Single-host tests and benchmarks run every node on loopback, which 1.14 refuses.
 	weft_node_allow_loopback_paths(s.node, getenv("WEFT_ALLOW_LOOPBACK") != NULL);
+	weft_service_controller_open(&s);
 	if (weft_http_start(&s) != 0) {
 		snprintf(path, sizeof path, "cannot bind to local control interface port %u",
 		         s.primary_port);
@@ -264,6 +265,7 @@ int main(int argc, char **argv)
 	weft_state_each_moon(o.home, orbit_one, &s);
 	rc = run(&s);
 	weft_http_stop(s.http);
+	weft_service_controller_close(&s);
 	weft_auth_clear(&s);
 	weft_node_free(s.node);
 	for (unsigned i = 0; i < s.n_socks; i++)

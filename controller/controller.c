@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MPL-2.0
+// The controller's in-memory records and their life cycle (service.md §2.7): create with
+// defaults, update through the writable keys, save only on change with revision + 1, delete.
+// Memory changes only after the store accepted the write, so a refused write changes nothing.
+#include "controller.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hex.h"
+#include "record.h"
+
+struct weft_controller {
+	struct weft_controller_env env;
+	struct weft_store store;
+	json_t *nets; // "%016llx" -> {"rec": network record, "members": {"%010llx": record}}
+	size_t n_members;
+};
+
+static void key16(char out[17], uint64_t nwid)
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)nwid);
+}
+
+static void key10(char out[11], uint64_t addr)
+{
+	snprintf(out, 11, "%010llx", (unsigned long long)(addr & 0xffffffffffULL));
+}
+
+static json_t *entry(const struct weft_controller *c, uint64_t nwid)
+{
+	char k[17];
+	key16(k, nwid);
+	return json_object_get(c->nets, k);
+}
+
+static json_t *members_of(const struct weft_controller *c, uint64_t nwid)
+{
+	return json_object_get(entry(c, nwid), "members");
+}
+
+static void say(struct weft_controller *c, const char *msg)
+{
+	if (c->env.log)
+		c->env.log(c->env.log_ctx, msg);
+}
+
+static void sink_network(void *ctx, uint64_t nwid, json_t *rec)
+{
+	struct weft_controller *c = ctx;
+	char k[17];
+	if (json_object_size(c->nets) >= WEFT_CONTROLLER_MAX_NETWORKS)
+		return;
+	key16(k, nwid);
+	json_object_set_new(c->nets, k, json_pack("{s:O, s:{}}", "rec", rec, "members"));
+}
+
+static void sink_member(void *ctx, uint64_t nwid, uint64_t addr, json_t *rec)
+{
+	struct weft_controller *c = ctx;
+	json_t *m = members_of(c, nwid);
+	char k[11];
+	if (!m || c->n_members >= WEFT_CONTROLLER_MAX_MEMBERS)
+		return;
+	key10(k, addr);
+	json_object_set(m, k, rec);
+	c->n_members++;
+}
+
+static void sink_corrupt(void *ctx, const char *why)
+{
+	char msg[WEFT_CONTROLLER_WHY_MAX + 64];
+	snprintf(msg, sizeof msg, "controller: corrupt document skipped, left untouched: %s", why);
+	say(ctx, msg);
+}
+
+enum weft_result weft_controller_new(struct weft_controller **out,
+                                     const struct weft_controller_env *env, struct weft_store store)
+{
+	char why[WEFT_STORE_WHY_MAX] = "";
+	struct weft_controller *c = calloc(1, sizeof *c);
+	if (!c || !(c->nets = json_object())) {
+		free(c);
+		store.ops->free(store.priv);
+		return WEFT_FATAL_OUT_OF_MEMORY;
+	}
+	c->env = *env;
+	c->store = store;
+	struct weft_store_sink sink = {c, sink_network, sink_member, sink_corrupt};
+	enum weft_result r = store.ops->load(store.priv, &sink, why);
+	if (why[0])
+		say(c, why);
+	if (r != WEFT_OK) {
+		weft_controller_free(c);
+		return r;
+	}
+	*out = c;
+	return WEFT_OK;
+}
+
+void weft_controller_free(struct weft_controller *c)
+{
+	if (!c)
+		return;
+	c->store.ops->free(c->store.priv);
+	json_decref(c->nets);
+	free(c);
+}
+
+uint64_t weft_controller_address(const struct weft_controller *c)
+{
+	return c->env.address;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+// The keys of obj as numbers, ascending: fills up to cap, returns the total.
+static size_t sorted_keys(const json_t *obj, uint64_t *ids, size_t cap)
+{
+	size_t n = json_object_size(obj), i = 0;
+	if (!cap)
+		return n; // every key was made from an ID
+	uint64_t *all = calloc(n ? n : 1, sizeof *all);
+	const char *k;
+	json_t *v;
+	if (!all)
+		return 0;
+	json_object_foreach ((json_t *)obj, k, v) {
+		if (weft_hex_u64(&all[i], k, strlen(k)))
+			i++;
+	}
+	qsort(all, i, sizeof *all, cmp_u64);
+	memcpy(ids, all, (i < cap ? i : cap) * sizeof *ids);
+	free(all);
+	return i;
+}
+
+size_t weft_controller_networks(const struct weft_controller *c, uint64_t *ids, size_t cap)
+{
+	return sorted_keys(c->nets, ids, cap);
+}
+
+const json_t *weft_controller_network(const struct weft_controller *c, uint64_t nwid)
+{
+	return json_object_get(entry(c, nwid), "rec");
+}
+
+enum weft_result weft_controller_free_id(struct weft_controller *c, uint64_t *nwid)
+{
+	for (unsigned i = 0; i < 100000; i++) {
+		uint8_t r[3];
+		c->env.random(c->env.random_ctx, r, sizeof r);
+		uint64_t low = (uint64_t)r[0] << 16 | (uint64_t)r[1] << 8 | r[2];
+		uint64_t id = (c->env.address & 0xffffffffffULL) << 24 | (low ? low : 1);
+		if (!entry(c, id)) {
+			*nwid = id;
+			return WEFT_OK;
+		}
+	}
+	return WEFT_ERR_FULL;
+}
+
+// True if a and b differ in anything but their revision.
+static bool changed(const json_t *a, const json_t *b)
+{
+	json_t *x = json_copy((json_t *)a), *y = json_copy((json_t *)b);
+	json_object_del(x, "revision");
+	json_object_del(y, "revision");
+	bool same = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return !same;
+}
+
+static void bump_revision(json_t *rec, const json_t *old)
+{
+	json_int_t rev = json_integer_value(json_object_get(old, "revision"));
+	json_object_set_new(rec, "revision", json_integer(rev + 1));
+}
+
+static void drop_keys(json_t *rec, const char *const *keys)
+{
+	for (; *keys; keys++)
+		json_object_del(rec, *keys);
+}
+
+static const char *const net_computed[] = {
+    "clock", "authorizedMemberCount", "activeMemberCount", "totalMemberCount", "lastModified",
+    NULL};
+static const char *const member_computed[] = {"clock",
+                                              "physicalAddr",
+                                              "recentLog",
+                                              "lastModified",
+                                              "lastRequestMetaData",
+                                              "authenticationURL",
+                                              "authenticationClientID",
+                                              NULL};
+
+// The stored record with its missing defaults filled in, or the defaults alone (new).
+static json_t *start_from(const json_t *cur, json_t *defaults)
+{
+	if (!cur)
+		return defaults;
+	json_t *rec = json_deep_copy(cur);
+	json_object_update_missing(rec, defaults);
+	json_decref(defaults);
+	return rec;
+}
+
+enum weft_result weft_controller_network_update(struct weft_controller *c, uint64_t nwid,
+                                                const json_t *body, int64_t now_ms, json_t **out,
+                                                char *why)
+{
+	char k[17];
+	json_t *e = entry(c, nwid), *cur = json_object_get(e, "rec");
+	if (!e && json_object_size(c->nets) >= WEFT_CONTROLLER_MAX_NETWORKS)
+		return snprintf(why, WEFT_CONTROLLER_WHY_MAX, "too many networks"), WEFT_ERR_FULL;
+	json_t *rec = start_from(cur, weft_ctl_network_defaults(nwid, now_ms));
+	if (!weft_ctl_network_apply(rec, body, why, WEFT_CONTROLLER_WHY_MAX)) {
+		json_decref(rec);
+		return WEFT_ERR_INVALID;
+	}
+	key16(k, nwid);
+	json_object_set_new(rec, "id", json_string(k));
+	json_object_set_new(rec, "nwid", json_string(k));
+	drop_keys(rec, net_computed);
+	if (cur && !changed(cur, rec)) {
+		json_decref(rec);
+		*out = json_incref(cur);
+		return WEFT_OK;
+	}
+	bump_revision(rec, cur);
+	enum weft_result r = c->store.ops->put_network(c->store.priv, nwid, rec, why);
+	if (r != WEFT_OK) {
+		json_decref(rec);
+		return r;
+	}
+	if (e)
+		json_object_set(e, "rec", rec);
+	else
+		json_object_set_new(c->nets, k, json_pack("{s:O, s:{}}", "rec", rec, "members"));
+	*out = rec;
+	return WEFT_OK;
+}
+
+enum weft_result weft_controller_network_delete(struct weft_controller *c, uint64_t nwid,
+                                                json_t **old, char *why)
+{
+	char k[17];
+	json_t *e = entry(c, nwid);
+	if (!e)
+		return WEFT_ERR_NOT_FOUND;
+	enum weft_result r = c->store.ops->delete_network(c->store.priv, nwid, why);
+	if (r != WEFT_OK)
+		return r;
+	*old = json_incref(json_object_get(e, "rec"));
+	c->n_members -= json_object_size(json_object_get(e, "members"));
+	key16(k, nwid);
+	json_object_del(c->nets, k);
+	return WEFT_OK;
+}
+
+size_t weft_controller_members(const struct weft_controller *c, uint64_t nwid, uint64_t *ids,
+                               size_t cap, size_t *authorized)
+{
+	const json_t *m = members_of(c, nwid), *v;
+	const char *k;
+	if (authorized) {
+		*authorized = 0;
+		json_object_foreach ((json_t *)m, k, v)
+			*authorized += json_is_true(json_object_get(v, "authorized"));
+	}
+	return m ? sorted_keys(m, ids, cap) : 0;
+}
+
+const json_t *weft_controller_member(const struct weft_controller *c, uint64_t nwid, uint64_t addr)
+{
+	char k[11];
+	key10(k, addr);
+	return json_object_get(members_of(c, nwid), k);
+}
+
+enum weft_result weft_controller_member_update(struct weft_controller *c, uint64_t nwid,
+                                               uint64_t addr, const json_t *body, int64_t now_ms,
+                                               json_t **out, char *why)
+{
+	char k[11];
+	json_t *m = members_of(c, nwid), *cur;
+	if (!m)
+		return WEFT_ERR_NOT_FOUND;
+	key10(k, addr);
+	cur = json_object_get(m, k);
+	if (!cur && c->n_members >= WEFT_CONTROLLER_MAX_MEMBERS)
+		return snprintf(why, WEFT_CONTROLLER_WHY_MAX, "too many members"), WEFT_ERR_FULL;
+	json_t *rec = start_from(cur, weft_ctl_member_defaults(nwid, addr, now_ms));
+	if (!weft_ctl_member_apply(rec, body, now_ms, why, WEFT_CONTROLLER_WHY_MAX)) {
+		json_decref(rec);
+		return WEFT_ERR_INVALID;
+	}
+	// Lower case in id and address, as the file name is (§2.7.9 allows it).
+	char nk[17];
+	key16(nk, nwid);
+	json_object_set_new(rec, "id", json_string(k));
+	json_object_set_new(rec, "address", json_string(k));
+	json_object_set_new(rec, "nwid", json_string(nk));
+	drop_keys(rec, member_computed);
+	if (cur && !changed(cur, rec)) {
+		json_decref(rec);
+		*out = json_incref(cur);
+		return WEFT_OK;
+	}
+	bump_revision(rec, cur);
+	enum weft_result r = c->store.ops->put_member(c->store.priv, nwid, addr, rec, why);
+	if (r != WEFT_OK) {
+		json_decref(rec);
+		return r;
+	}
+	c->n_members += !cur;
+	json_object_set(m, k, rec);
+	*out = rec;
+	return WEFT_OK;
+}
+
+enum weft_result weft_controller_member_delete(struct weft_controller *c, uint64_t nwid,
+                                               uint64_t addr, json_t **old, char *why)
+{
+	char k[11];
+	json_t *m = members_of(c, nwid), *cur;
+	key10(k, addr);
+	if (!(cur = json_object_get(m, k)))
+		return WEFT_ERR_NOT_FOUND;
+	enum weft_result r = c->store.ops->delete_member(c->store.priv, nwid, addr, why);
+	if (r != WEFT_OK)
+		return r;
+	*old = json_incref(cur);
+	json_object_del(m, k);
+	c->n_members--;
+	return WEFT_OK;
+}
