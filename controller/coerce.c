@@ -129,3 +129,39 @@ json_t *weft_ctl_sorted_unique(json_t *list)
 	json_decref(list);
 	return out;
 }
+
+// Setters shared by the network and member records: coerce, store, or refuse naming the key.
+bool weft_ctl_refuse(char *why, size_t cap, const char *key, const char *what)
+{
+	snprintf(why, cap, "%s: %s", key, what);
+	return false;
+}
+
+bool weft_ctl_set_bool(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
+{
+	bool b;
+	if (!weft_ctl_to_bool(v, &b))
+		return weft_ctl_refuse(why, cap, key, "cannot be made a boolean");
+	json_object_set_new(rec, key, json_boolean(b));
+	return true;
+}
+
+bool weft_ctl_set_string(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
+{
+	json_t *s = weft_ctl_to_string(v);
+	if (!s)
+		return weft_ctl_refuse(why, cap, key, "cannot be made a string");
+	json_object_set_new(rec, key, s);
+	return true;
+}
+
+bool weft_ctl_set_int(json_t *rec, const char *key, const json_t *v, json_int_t lo, json_int_t hi,
+                      char *why, size_t cap)
+{
+	json_int_t i;
+	if (!weft_ctl_to_int(v, &i))
+		return weft_ctl_refuse(why, cap, key, "cannot be made an integer");
+	i = i < lo ? lo : i > hi ? hi : i;
+	json_object_set_new(rec, key, json_integer(i));
+	return true;
+}

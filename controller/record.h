@@ -19,6 +19,13 @@ bool weft_ctl_member_apply(json_t *rec, const json_t *body, int64_t now_ms, char
 // Coercions (§2.8.2): false when the value has a type that does not coerce.
 bool weft_ctl_to_bool(const json_t *v, bool *out);
 bool weft_ctl_to_int(const json_t *v, json_int_t *out);
+// Store a coerced value under key, or refuse (false, `why` naming the key). Integers are
+// clamped to [lo, hi].
+bool weft_ctl_refuse(char *why, size_t cap, const char *key, const char *what);
+bool weft_ctl_set_bool(json_t *rec, const char *key, const json_t *v, char *why, size_t cap);
+bool weft_ctl_set_string(json_t *rec, const char *key, const json_t *v, char *why, size_t cap);
+bool weft_ctl_set_int(json_t *rec, const char *key, const json_t *v, json_int_t lo, json_int_t hi,
+                      char *why, size_t cap);
 // A new string value, or NULL.
 json_t *weft_ctl_to_string(const json_t *v);
 // Parses "ip" or "ip/bits" into canonical "ip" text; *family is 4 or 6, *bits -1 if none.

@@ -7,12 +7,6 @@
 
 #include "record.h"
 
-static bool refuse(char *why, size_t cap, const char *key, const char *what)
-{
-	snprintf(why, cap, "%s: %s", key, what);
-	return false;
-}
-
 json_t *weft_ctl_member_defaults(uint64_t nwid, uint64_t addr, int64_t now_ms)
 {
 	char id[11], nw[17];
@@ -33,7 +27,7 @@ static bool set_authorized(json_t *rec, const json_t *v, int64_t now_ms, char *w
 {
 	bool b;
 	if (!weft_ctl_to_bool(v, &b))
-		return refuse(why, cap, "authorized", "cannot be made a boolean");
+		return weft_ctl_refuse(why, cap, "authorized", "cannot be made a boolean");
 	if (b == json_is_true(json_object_get(rec, "authorized")))
 		return true;
 	json_object_set_new(rec, "authorized", json_boolean(b));
@@ -46,38 +40,16 @@ static bool set_authorized(json_t *rec, const json_t *v, int64_t now_ms, char *w
 	return true;
 }
 
-static bool set_bool(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
-{
-	bool b;
-	if (!weft_ctl_to_bool(v, &b))
-		return refuse(why, cap, key, "cannot be made a boolean");
-	json_object_set_new(rec, key, json_boolean(b));
-	return true;
-}
-
 static bool set_int(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
 {
-	json_int_t i;
-	if (!weft_ctl_to_int(v, &i))
-		return refuse(why, cap, key, "cannot be made an integer");
-	json_object_set_new(rec, key, json_integer(i));
-	return true;
-}
-
-static bool set_string(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
-{
-	json_t *s = weft_ctl_to_string(v);
-	if (!s)
-		return refuse(why, cap, key, "cannot be made a string");
-	json_object_set_new(rec, key, s);
-	return true;
+	return weft_ctl_set_int(rec, key, v, INT64_MIN, INT64_MAX, why, cap);
 }
 
 static bool set_trace_target(json_t *rec, const json_t *v, char *why, size_t cap)
 {
 	json_t *s = json_is_null(v) ? json_null() : weft_ctl_to_string(v);
 	if (!s)
-		return refuse(why, cap, "remoteTraceTarget", "cannot be made a string");
+		return weft_ctl_refuse(why, cap, "remoteTraceTarget", "cannot be made a string");
 	if (json_is_string(s) && strlen(json_string_value(s)) != 10) {
 		json_decref(s);
 		s = json_null();
@@ -93,7 +65,7 @@ static bool set_ips(json_t *rec, const json_t *v, char *why, size_t cap)
 	size_t i;
 	const json_t *e;
 	if (!json_is_array(v))
-		return refuse(why, cap, "ipAssignments", "must be an array");
+		return weft_ctl_refuse(why, cap, "ipAssignments", "must be an array");
 	json_t *out = json_array();
 	json_array_foreach (v, i, e) {
 		char ip[64];
@@ -117,7 +89,7 @@ static bool set_tags(json_t *rec, const json_t *v, char *why, size_t cap)
 	size_t i;
 	const json_t *e;
 	if (!json_is_array(v))
-		return refuse(why, cap, "tags", "must be an array");
+		return weft_ctl_refuse(why, cap, "tags", "must be an array");
 	json_t *out = json_array();
 	json_array_foreach (v, i, e) {
 		json_int_t id, val;
@@ -148,7 +120,7 @@ static bool set_caps(json_t *rec, const json_t *v, char *why, size_t cap)
 	size_t i, n = 0;
 	const json_t *e;
 	if (!json_is_array(v))
-		return refuse(why, cap, "capabilities", "must be an array");
+		return weft_ctl_refuse(why, cap, "capabilities", "must be an array");
 	json_array_foreach (v, i, e) {
 		if (n < WEFT_CTL_MAX_LIST && !weft_ctl_to_int(e, &ids[n++])) {
 			snprintf(why, cap, "capabilities[%zu]: cannot be made an integer", i);
@@ -170,16 +142,17 @@ bool weft_ctl_member_apply(json_t *rec, const json_t *body, int64_t now_ms, char
 	static const char *const ints[] = {"authenticationExpiryTime", "remoteTraceLevel"};
 	const json_t *v;
 	if (!json_is_object(body))
-		return refuse(why, cap, "body", "must be a JSON object");
+		return weft_ctl_refuse(why, cap, "body", "must be a JSON object");
 	if ((v = json_object_get(body, "authorized")) && !set_authorized(rec, v, now_ms, why, cap))
 		return false;
 	for (size_t i = 0; i < 2; i++) {
-		if ((v = json_object_get(body, bools[i])) && !set_bool(rec, bools[i], v, why, cap))
+		if ((v = json_object_get(body, bools[i])) &&
+		    !weft_ctl_set_bool(rec, bools[i], v, why, cap))
 			return false;
 		if ((v = json_object_get(body, ints[i])) && !set_int(rec, ints[i], v, why, cap))
 			return false;
 	}
-	if ((v = json_object_get(body, "name")) && !set_string(rec, "name", v, why, cap))
+	if ((v = json_object_get(body, "name")) && !weft_ctl_set_string(rec, "name", v, why, cap))
 		return false;
 	if ((v = json_object_get(body, "remoteTraceTarget")) && !set_trace_target(rec, v, why, cap))
 		return false;

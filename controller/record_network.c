@@ -8,12 +8,6 @@
 
 typedef bool (*setter)(json_t *rec, const char *key, const json_t *v, char *why, size_t cap);
 
-static bool refuse(char *why, size_t cap, const char *key, const char *what)
-{
-	snprintf(why, cap, "%s: %s", key, what);
-	return false;
-}
-
 json_t *weft_ctl_network_defaults(uint64_t nwid, int64_t now_ms)
 {
 	char id[17];
@@ -30,33 +24,11 @@ json_t *weft_ctl_network_defaults(uint64_t nwid, int64_t now_ms)
 	    "rulesSource", "", "ssoEnabled", 0, "clientId", "", "authorizationEndpoint", "");
 }
 
-static bool set_string(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
-{
-	json_t *s = weft_ctl_to_string(v);
-	if (!s)
-		return refuse(why, cap, key, "cannot be made a string");
-	json_object_set_new(rec, key, s);
-	return true;
-}
-
-static bool set_bool(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
-{
-	bool b;
-	if (!weft_ctl_to_bool(v, &b))
-		return refuse(why, cap, key, "cannot be made a boolean");
-	json_object_set_new(rec, key, json_boolean(b));
-	return true;
-}
-
 static bool set_int(json_t *rec, const char *key, const json_t *v, char *why, size_t cap)
 {
-	json_int_t i;
-	if (!weft_ctl_to_int(v, &i))
-		return refuse(why, cap, key, "cannot be made an integer");
-	if (!strcmp(key, "mtu"))
-		i = i < 1280 ? 1280 : i > 10000 ? 10000 : i;
-	json_object_set_new(rec, key, json_integer(i));
-	return true;
+	bool mtu = !strcmp(key, "mtu"); // the reference clamps the MTU, nothing else
+	return weft_ctl_set_int(rec, key, v, mtu ? 1280 : INT64_MIN, mtu ? 10000 : INT64_MAX, why,
+	                        cap);
 }
 
 // Stored only if exactly 10 characters, else null (§2.8.2); null clears it.
@@ -64,7 +36,7 @@ static bool set_trace_target(json_t *rec, const char *key, const json_t *v, char
 {
 	json_t *s = json_is_null(v) ? json_null() : weft_ctl_to_string(v);
 	if (!s)
-		return refuse(why, cap, key, "cannot be made a string");
+		return weft_ctl_refuse(why, cap, key, "cannot be made a string");
 	if (json_is_string(s) && strlen(json_string_value(s)) != 10) {
 		json_decref(s);
 		s = json_null();
@@ -80,9 +52,9 @@ static bool set_v4_mode(json_t *rec, const char *key, const json_t *v, char *why
 	if (json_is_string(v))
 		zt = !strcmp(json_string_value(v), "zt");
 	else if (!json_is_object(v))
-		return refuse(why, cap, key, "must be a string or an object");
+		return weft_ctl_refuse(why, cap, key, "must be a string or an object");
 	else if (z && !weft_ctl_to_bool(z, &zt))
-		return refuse(why, cap, "v4AssignMode.zt", "cannot be made a boolean");
+		return weft_ctl_refuse(why, cap, "v4AssignMode.zt", "cannot be made a boolean");
 	json_object_set_new(rec, key, json_pack("{s:b}", "zt", zt));
 	return true;
 }
@@ -103,7 +75,7 @@ static bool set_v6_mode(json_t *rec, const char *key, const json_t *v, char *why
 			                    json_boolean(strstr(list, want) != NULL));
 		} else if (!json_is_object(v)) {
 			json_decref(out);
-			return refuse(why, cap, key, "must be a string or an object");
+			return weft_ctl_refuse(why, cap, key, "must be a string or an object");
 		} else if (m && !weft_ctl_to_bool(m, &b)) {
 			json_decref(out);
 			snprintf(why, cap, "v6AssignMode.%s: cannot be made a boolean", modes[i]);
@@ -150,7 +122,7 @@ static bool set_list(json_t *rec, const char *key, const json_t *v, char *why, s
 	size_t i;
 	const json_t *e;
 	if (!json_is_array(v))
-		return refuse(why, cap, key, "must be an array");
+		return weft_ctl_refuse(why, cap, key, "must be an array");
 	json_t *out = json_array();
 	json_array_foreach (v, i, e) {
 		json_t *x = json_array_size(out) < WEFT_CTL_MAX_LIST ? one(e) : NULL;
@@ -228,7 +200,7 @@ static bool set_by_id(json_t *rec, const char *key, const json_t *v, char *why, 
 	size_t i;
 	const json_t *e;
 	if (!json_is_array(v))
-		return refuse(why, cap, key, "must be an array");
+		return weft_ctl_refuse(why, cap, key, "must be an array");
 	json_t *out = json_array();
 	json_array_foreach (v, i, e) {
 		if (!json_is_object(e) || json_array_size(out) >= WEFT_CTL_MAX_LIST)
@@ -293,9 +265,9 @@ static const struct {
 	const char *key;
 	setter set;
 } writable[] = {
-    {"name", set_string},
-    {"private", set_bool},
-    {"enableBroadcast", set_bool},
+    {"name", weft_ctl_set_string},
+    {"private", weft_ctl_set_bool},
+    {"enableBroadcast", weft_ctl_set_bool},
     {"multicastLimit", set_int},
     {"mtu", set_int},
     {"remoteTraceTarget", set_trace_target},
@@ -314,7 +286,7 @@ static const struct {
 bool weft_ctl_network_apply(json_t *rec, const json_t *body, char *why, size_t cap)
 {
 	if (!json_is_object(body))
-		return refuse(why, cap, "body", "must be a JSON object");
+		return weft_ctl_refuse(why, cap, "body", "must be a JSON object");
 	for (size_t i = 0; i < sizeof writable / sizeof writable[0]; i++) {
 		const json_t *v = json_object_get(body, writable[i].key);
 		if (v && !writable[i].set(rec, writable[i].key, v, why, cap))
