@@ -3,6 +3,8 @@
 // datagrams in flight, all driven by one virtual clock and one seeded generator.
 #include "simnet.h"
 
+#include "world.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,4 +453,24 @@ unsigned sim_count_msgs(const struct sim_host *h, uint64_t from, const char *tex
 		if (h->inbox[i].from == from && !strcmp(h->inbox[i].text, text))
 			n++;
 	return n;
+}
+
+size_t sim_make_planet(struct sim_host *root, uint8_t *out, size_t cap)
+{
+	struct weft_world w = {.type = WEFT_WORLD_PLANET, .id = 0x5e1f, .timestamp = 1};
+	struct weft_identity id;
+	struct weft_wbuf b;
+	weft_identity_from_string(&id, root->identity, (size_t)root->identity_len, NULL);
+	memcpy(w.update_key, id.pub, 64);
+	w.n_roots = 1;
+	w.roots[0].identity = id;
+	w.roots[0].identity.has_secret = false;
+	memset(w.roots[0].identity.sec, 0, 64);
+	w.roots[0].n_endpoints = 1;
+	w.roots[0].endpoints[0] = root->outside;
+	weft_world_sign(&w, id.pub, id.sec);
+	weft_identity_clear(&id);
+	wbuf_init(&b, out, cap);
+	weft_world_encode(&w, &b);
+	return b.bad ? 0 : b.len;
 }

@@ -109,6 +109,9 @@ void sim_put_object(struct sim_host *h, enum weft_state_object type, uint64_t id
                     size_t len);
 // Frees the host's node and creates a new one from its stored state (a restart).
 bool sim_restart(struct sim_host *h);
+// A planet naming `root` (its identity and outside address) as the only root, signed with the
+// root's own keys; returns its length, 0 if it does not fit.
+size_t sim_make_planet(struct sim_host *root, uint8_t *out, size_t cap);
 // A named counter of the host's node (0 if unknown).
 uint64_t sim_counter(const struct sim_host *h, const char *name);
 

@@ -28,26 +28,6 @@ static void controller(struct sim_host *h, const struct weft_config_request *req
 		                      req->request_id, big_dict, sizeof big_dict);
 }
 
-static size_t make_planet(struct sim_host *root, uint8_t *out, size_t cap)
-{
-	struct weft_world w = {.type = WEFT_WORLD_PLANET, .id = 0x5e1f, .timestamp = 1};
-	struct weft_identity id;
-	struct weft_wbuf b;
-	weft_identity_from_string(&id, root->identity, (size_t)root->identity_len, NULL);
-	memcpy(w.update_key, id.pub, 64);
-	w.n_roots = 1;
-	w.roots[0].identity = id;
-	w.roots[0].identity.has_secret = false;
-	memset(w.roots[0].identity.sec, 0, 64);
-	w.roots[0].n_endpoints = 1;
-	w.roots[0].endpoints[0] = root->outside;
-	weft_world_sign(&w, id.pub, id.sec);
-	weft_identity_clear(&id);
-	wbuf_init(&b, out, cap);
-	weft_world_encode(&w, &b);
-	return b.bad ? 0 : b.len;
-}
-
 int main(void)
 {
 	static struct sim_net net;
@@ -58,7 +38,7 @@ int main(void)
 		big_dict[i] = (uint8_t)('a' + (i * 7919u) % 26);
 	sim_init(&net, 5, 10, 5, 0);
 	struct sim_host *root = sim_add_host(&net, SIM_NAT_NONE, NULL, 0);
-	size_t plen = make_planet(root, planet, sizeof planet);
+	size_t plen = sim_make_planet(root, planet, sizeof planet);
 	weft_node_set_planet(root->node, net.now_ms, planet, plen);
 	struct sim_host *ctl = sim_add_host(&net, SIM_NAT_FULL_CONE, planet, plen);
 	struct sim_host *m1 = sim_add_host(&net, SIM_NAT_PORT_RESTRICTED, planet, plen);

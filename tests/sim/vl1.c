@@ -14,26 +14,6 @@
 #define N_NODES 20
 #define SEED    7
 
-static size_t make_planet(struct sim_host *root, uint8_t *out, size_t cap)
-{
-	struct weft_world w = {.type = WEFT_WORLD_PLANET, .id = 0x5e1f, .timestamp = 1};
-	struct weft_identity id;
-	struct weft_wbuf b;
-	weft_identity_from_string(&id, root->identity, (size_t)root->identity_len, NULL);
-	memcpy(w.update_key, id.pub, 64);
-	w.n_roots = 1;
-	w.roots[0].identity = id;
-	w.roots[0].identity.has_secret = false;
-	memset(w.roots[0].identity.sec, 0, 64);
-	w.roots[0].n_endpoints = 1;
-	w.roots[0].endpoints[0] = root->outside;
-	weft_world_sign(&w, id.pub, id.sec);
-	weft_identity_clear(&id);
-	wbuf_init(&b, out, cap);
-	weft_world_encode(&w, &b);
-	return b.bad ? 0 : b.len;
-}
-
 // Whether NAT semantics let two hosts reach each other directly (see simnet.h).
 static bool can_meet(enum sim_nat a, enum sim_nat b)
 {
@@ -171,7 +151,7 @@ static void test_lossy(void)
 	t_case("sim: with 3%% loss every pair still answers pings, direct or relayed");
 	sim_init(&net, SEED + 1, 20, 10, 30);
 	struct sim_host *root = sim_add_host(&net, SIM_NAT_NONE, NULL, 0);
-	size_t plen = make_planet(root, planet, sizeof planet);
+	size_t plen = sim_make_planet(root, planet, sizeof planet);
 	T_CHECK(weft_node_set_planet(root->node, net.now_ms, planet, plen) == WEFT_OK);
 	for (unsigned i = 0; i < 6; i++)
 		h[i] = sim_add_host(&net, mix[i], planet, plen);
@@ -225,7 +205,7 @@ int main(void)
 	sim_init(&net, SEED, 10, 5, 0);
 	net.trace = getenv("SIM_TRACE") != NULL;
 	struct sim_host *root = sim_add_host(&net, SIM_NAT_NONE, NULL, 0);
-	size_t plen = root ? make_planet(root, planet, sizeof planet) : 0;
+	size_t plen = root ? sim_make_planet(root, planet, sizeof planet) : 0;
 	t_case("sim: root and %d nodes created", N_NODES);
 	T_CHECK(root && plen && weft_node_set_planet(root->node, net.now_ms, planet, plen) == 0);
 	for (unsigned i = 0; i < N_NODES; i++) {
