@@ -43,6 +43,9 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_LIB  := $(BUILD)/libweftcore.a
 OS_LIB    := $(BUILD)/libweftos.a
 TLIB      := $(BUILD)/libwefttest.a
+# The controller's rule JSON codec, for tests that check it against vectors.
+CTL_LIB   := $(BUILD)/libweftctl.a
+CTL_SRC   := controller/rule_json.c controller/coerce.c
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VEC_BIN   := $(patsubst tests/vectors/%.c,$(BUILD)/tests/vectors/%,$(VEC_SRC))
 SIM_BIN   := $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(SIM_SRC))
@@ -55,6 +58,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 all: $(BUILD)/weft $(BUILD)/weftd
 
 $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib
+$(BUILD)/obj/tests/vectors/rules.o: CPPFLAGS += -Icontroller
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -64,7 +68,8 @@ $(BUILD)/obj/%.o: %.c
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 $(OS_LIB): $(call obj,$(OS_SRC))
 $(TLIB): $(call obj,$(TLIB_SRC))
-$(CORE_LIB) $(OS_LIB) $(TLIB):
+$(CTL_LIB): $(call obj,$(CTL_SRC))
+$(CORE_LIB) $(OS_LIB) $(TLIB) $(CTL_LIB):
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -79,7 +84,7 @@ $(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(OS_LIB) $(CORE_LIB)
 $(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller
 $(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) $(LIBS_TEST)

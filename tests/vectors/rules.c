@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MPL-2.0
 // rules.json: every rule's binary form decodes to its type and NOT/OR bits and re-encodes byte
-// for byte, alone and as one concatenated list. The controller JSON forms belong to rulesc/.
+// for byte, alone and as one concatenated list; the controller's JSON form reads to exactly the
+// binary (or is refused where the controller refuses it) and the binary renders as it does.
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "rule_json.h"
 #include "t.h"
 #include "vec.h"
 #include "weft/rules.h"
@@ -14,8 +16,7 @@ static long long jint(const json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-// The decoded fields agree with the numbers the controller JSON states (the binary side only;
-// parsing and rendering the JSON form is rulesc/'s job).
+// The decoded fields agree with the numbers the controller JSON states.
 static void check_fields(const struct weft_rule *rule, const json_t *js)
 {
 	switch (weft_rule_type(rule)) {
@@ -76,6 +77,42 @@ static void check_fields(const struct weft_rule *rule, const json_t *js)
 	}
 }
 
+// Accepted JSON reads to exactly `binary`, refused JSON is refused; `binary` renders as the
+// controller renders it (or not at all where it says null).
+static void check_json(const json_t *c, size_t i)
+{
+	size_t n = 0;
+	uint8_t out[WEFT_RULE_MAX_LEN];
+	char why[160] = "";
+	struct weft_rule rule;
+	struct weft_rbuf r;
+	struct weft_wbuf w;
+	t_case("rule[%zu] %s (controller JSON)", i, vec_str(c, "name"));
+	uint8_t *bin = vec_hex(c, "binary", &n);
+	enum weft_result rc =
+	    weft_rule_from_json(json_object_get(c, "controller_json"), &rule, why, sizeof why);
+	if (vec_bool(c, "controller_accepts_json")) {
+		T_CHECK_MSG(rc == WEFT_OK, "refused: %s", why);
+		wbuf_init(&w, out, sizeof out);
+		weft_rule_encode(&rule, &w);
+		T_CHECK(!w.bad && w.len == n);
+		if (bin && !w.bad && w.len == n)
+			T_CHECK_MEM(out, bin, n);
+	} else {
+		T_CHECK(rc != WEFT_OK && why[0]);
+	}
+	rbuf_init(&r, bin, n);
+	T_CHECK(bin && weft_rule_decode(&rule, &r) == WEFT_OK);
+	json_t *got = weft_rule_to_json(&rule);
+	const json_t *exp = json_object_get(c, "controller_rendered_json");
+	char *txt = got ? json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	T_CHECK_MSG(json_is_null(exp) ? got == NULL : json_equal(got, exp), "rendered %s",
+	            txt ? txt : "null");
+	free(txt);
+	json_decref(got);
+	free(bin);
+}
+
 static void check_case(const json_t *c, size_t i)
 {
 	size_t n = 0;
@@ -104,8 +141,7 @@ static void check_case(const json_t *c, size_t i)
 		T_CHECK(weft_rule_decode(&rule, &r) != WEFT_OK);
 	}
 	free(bin);
-	t_case("rule[%zu] %s (controller JSON)", i, vec_str(c, "name"));
-	t_skip("JSON form: controller issue");
+	check_json(c, i);
 }
 
 // All binaries concatenated form one base rule list (netconf `R`).
@@ -162,6 +198,51 @@ static void check_unknown_and_lengths(void)
 	T_CHECK(weft_rules_decode(rules, 8, &n, &r) == WEFT_ERR_INVALID && n == 0);
 }
 
+// Beyond the vectors: defaults the reference applies, and refusals that name the field.
+static void check_json_edges(void)
+{
+	static const struct {
+		const char *js, *why; // why: NULL = accepted
+		const char *rendered;
+	} cases[] = {
+	    {"{\"type\":\"MATCH_IPV4_DEST\",\"ip\":\"10.1.2.3\"}", NULL,
+	     "{\"type\":\"MATCH_IPV4_DEST\",\"not\":false,\"or\":false,\"ip\":\"10.1.2.3/0\"}"},
+	    {"{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"start\":\"80\",\"not\":1}", NULL,
+	     "{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"not\":true,\"or\":false,\"start\":80,"
+	     "\"end\":80}"},
+	    {"{\"type\":\"ACTION_TEE\",\"address\":\"beefbeef01\",\"length\":-1,\"or\":true}", NULL,
+	     "{\"type\":\"ACTION_TEE\",\"address\":\"beefbeef01\",\"flags\":0,\"length\":65535}"},
+	    {"{\"type\":\"MATCH_MAC_SOURCE\",\"mac\":\"02-11-22-33-44-55\"}", NULL,
+	     "{\"type\":\"MATCH_MAC_SOURCE\",\"not\":false,\"or\":false,\"mac\":\"02:11:22:33:44:"
+	     "55\"}"},
+	    {"{\"type\":\"MATCH_ETHERTYPE\",\"etherType\":[1]}", "etherType:", NULL},
+	    {"{\"type\":\"MATCH_IPV6_SOURCE\",\"ip\":\"10.0.0.0/8\"}", "ip:", NULL},
+	    {"{\"type\":\"MATCH_SOURCE_ZEROTIER_ADDRESS\",\"zt\":\"xyz\"}", "zt:", NULL},
+	    {"{\"type\":\"MATCH_VLAN_ID\",\"vlanId\":1,\"or\":{}}", "or:", NULL},
+	    {"{\"type\":\"ACTION_PRIORITY\"}", "type:", NULL},
+	    {"{\"type\":\"MATCH_NOPE\"}", "type:", NULL},
+	};
+	t_case("controller JSON: defaults and refusals");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct weft_rule rule;
+		char why[160] = "";
+		json_t *in = json_loads(cases[i].js, 0, NULL);
+		enum weft_result rc = weft_rule_from_json(in, &rule, why, sizeof why);
+		if (cases[i].why) {
+			T_CHECK_MSG(rc != WEFT_OK &&
+			                !strncmp(why, cases[i].why, strlen(cases[i].why)),
+			            "%s: %s", cases[i].js, why);
+		} else {
+			json_t *exp = json_loads(cases[i].rendered, 0, NULL);
+			json_t *got = rc == WEFT_OK ? weft_rule_to_json(&rule) : NULL;
+			T_CHECK_MSG(json_equal(got, exp), "%s: %s", cases[i].js, why);
+			json_decref(got);
+			json_decref(exp);
+		}
+		json_decref(in);
+	}
+}
+
 int main(void)
 {
 	t_init("vectors/rules");
@@ -173,6 +254,7 @@ int main(void)
 		check_case(c, i);
 	check_list(cases);
 	check_unknown_and_lengths();
+	check_json_edges();
 	json_decref(j);
 	return t_done();
 }
