@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MPL-2.0
+// The virtual Ethernet port of one joined network (service.md §5): a non-persistent TAP
+// device, its computed name, bring-up, frames in and out, and the link-layer multicast groups
+// the kernel lists for it. The port's MAC comes from weft_vl2_mac_from_address (core/vl2addr.h).
+// Managed addresses and routes are in netlink.h.
+#ifndef WEFT_OS_TAP_H
+#define WEFT_OS_TAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WEFT_TAP_NAME_MAX    16 // IFNAMSIZ, with the NUL
+#define WEFT_TAP_ERR_MAX     160
+#define WEFT_TAP_ETH_HDR     14   // dst MAC, src MAC, ethertype
+#define WEFT_TAP_MTU_DEFAULT 2800 // until the network config gives one (§5.1)
+
+struct weft_tap {
+	int fd; // non-blocking, close-on-exec; -1 once closed
+	int ifindex;
+	unsigned mtu;
+	uint64_t mac; // low 48 bits, first octet most significant (as core/vl2addr.h)
+	char name[WEFT_TAP_NAME_MAX];
+};
+
+// One frame as read: MACs and ethertype decoded, payload pointing into the caller's buffer.
+struct weft_tap_frame {
+	uint64_t dst, src;
+	uint16_t ethertype;
+	const uint8_t *payload;
+	size_t len;
+};
+
+// Name for a trial (§5.1): "zt" + base32 of ((nwid ^ nwid >> 24) + trial) mod 2^40.
+void weft_tap_name_for(uint64_t nwid, unsigned trial, char out[WEFT_TAP_NAME_MAX]);
+
+// Creates and brings up the port: `preferred` (the devicemap entry; NULL or "" for none) if it
+// is a valid name not in use, else the first computed name not in use; then MAC, UP|MULTICAST,
+// MAC again, MTU. Returns 0, or -errno with a one-line reason in err (e.g. "could not open
+// TUN/TAP device: No such file or directory"); on failure nothing is left open.
+int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                  unsigned mtu, char err[WEFT_TAP_ERR_MAX]);
+// Sets the MTU if it differs. Returns 0 or -errno.
+int weft_tap_set_mtu(struct weft_tap *tap, unsigned mtu);
+// Closes the fd; the kernel removes the device with it.
+void weft_tap_close(struct weft_tap *tap);
+
+// Reads one frame into buf (cap should be WEFT_TAP_ETH_HDR + mtu; longer frames are cut to
+// it). Returns 1 with *f filled, 0 if nothing (or only a runt) was waiting, or -errno.
+int weft_tap_read(const struct weft_tap *tap, uint8_t *buf, size_t cap, struct weft_tap_frame *f);
+// Writes one frame. A payload longer than the MTU is not written: -EMSGSIZE. Returns 0 or -errno
+// (-EAGAIN when the kernel queue is full; the frame is dropped).
+int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint16_t ethertype,
+                   const void *payload, size_t len);
+
+// The MACs listed for `ifname` in /proc/net/dev_mcast text (§5.5: 2nd field the name, 5th
+// 12 hex digits); malformed lines are skipped. Stores up to cap, returns how many it stored.
+size_t weft_tap_parse_dev_mcast(const char *text, size_t len, const char *ifname, uint64_t *macs,
+                                size_t cap);
+// The same, read from /proc/net/dev_mcast for this port. Returns the count or -errno.
+int weft_tap_multicast(const struct weft_tap *tap, uint64_t *macs, size_t cap);
+
+#endif
