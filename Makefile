@@ -30,7 +30,7 @@ endif
 CORE_SRC  := $(wildcard core/*.c)
 OS_SRC    := $(wildcard os/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
-SVC_SRC   := $(wildcard service/*.c) $(wildcard controller/*.c)
+SVC_SRC   := $(wildcard service/*.c)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 VEC_SRC   := $(wildcard tests/vectors/*.c)
@@ -43,9 +43,9 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_LIB  := $(BUILD)/libweftcore.a
 OS_LIB    := $(BUILD)/libweftos.a
 TLIB      := $(BUILD)/libwefttest.a
-# The controller's rule JSON codec, for tests that check it against vectors.
+# The embedded controller: linked into weftd, its tests and bench/controller.
 CTL_LIB   := $(BUILD)/libweftctl.a
-CTL_SRC   := controller/rule_json.c controller/coerce.c
+CTL_SRC   := $(wildcard controller/*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VEC_BIN   := $(patsubst tests/vectors/%.c,$(BUILD)/tests/vectors/%,$(VEC_SRC))
 SIM_BIN   := $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(SIM_SRC))
@@ -57,8 +57,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 .SECONDARY:
 all: $(BUILD)/weft $(BUILD)/weftd
 
-$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib
-$(BUILD)/obj/tests/vectors/rules.o: CPPFLAGS += -Icontroller
+$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib -Icontroller
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,7 +76,7 @@ $(BUILD)/weft: $(call obj,$(CLI_SRC)) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
-$(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -lmicrohttpd -ljansson
 
@@ -89,9 +88,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(OS_LIB) $(CORE_LIB
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) $(LIBS_TEST)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(OS_LIB) $(CORE_LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)
+	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
 # Everything `make check` runs, built first so the runner only runs.
 test-bins: all $(UNIT_BIN) $(VEC_BIN) $(SIM_BIN)

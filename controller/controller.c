@@ -2,8 +2,10 @@
 // The controller's in-memory records and their life cycle (service.md §2.7): create with
 // defaults, update through the writable keys, save only on change with revision + 1, delete.
 // Memory changes only after the store accepted the write, so a refused write changes nothing.
-#include "controller.h"
+#include "build.h"
+#include "controller_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,39 +13,65 @@
 #include "hex.h"
 #include "record.h"
 
-struct weft_controller {
-	struct weft_controller_env env;
-	struct weft_store store;
-	json_t *nets; // "%016llx" -> {"rec": network record, "members": {"%010llx": record}}
-	size_t n_members;
-};
-
-static void key16(char out[17], uint64_t nwid)
+void weft_ctl_key16(char out[17], uint64_t nwid)
 {
 	snprintf(out, 17, "%016llx", (unsigned long long)nwid);
 }
 
-static void key10(char out[11], uint64_t addr)
+void weft_ctl_key10(char out[11], uint64_t addr)
 {
 	snprintf(out, 11, "%010llx", (unsigned long long)(addr & 0xffffffffffULL));
 }
 
-static json_t *entry(const struct weft_controller *c, uint64_t nwid)
+json_t *weft_ctl_entry(const struct weft_controller *c, uint64_t nwid)
 {
 	char k[17];
-	key16(k, nwid);
+	weft_ctl_key16(k, nwid);
 	return json_object_get(c->nets, k);
 }
 
 static json_t *members_of(const struct weft_controller *c, uint64_t nwid)
 {
-	return json_object_get(entry(c, nwid), "members");
+	return json_object_get(weft_ctl_entry(c, nwid), "members");
 }
 
-static void say(struct weft_controller *c, const char *msg)
+void weft_ctl_say(struct weft_controller *c, const char *fmt, ...)
 {
-	if (c->env.log)
-		c->env.log(c->env.log_ctx, msg);
+	char msg[WEFT_CONTROLLER_WHY_MAX + 128];
+	va_list ap;
+	if (!c->env.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	c->env.log(c->env.log_ctx, msg);
+}
+
+// Keeps a network's "ips" and "bridges" indexes in step with one member record (old or new
+// may be NULL), so a config request never scans all members.
+static void index_member(json_t *e, const char *k, const json_t *old, const json_t *rec)
+{
+	json_t *ips = json_object_get(e, "ips"), *bridges = json_object_get(e, "bridges");
+	size_t i;
+	const json_t *v;
+	char t[64];
+	json_array_foreach (json_object_get(old, "ipAssignments"), i, v) {
+		const char *owner;
+		if (json_is_string(v) && weft_ctl_ip_text(json_string_value(v), t) &&
+		    (owner = json_string_value(json_object_get(ips, t))) && !strcmp(owner, k))
+			json_object_del(ips, t);
+	}
+	json_object_del(bridges, k);
+	json_array_foreach (json_object_get(rec, "ipAssignments"), i, v)
+		if (json_is_string(v) && weft_ctl_ip_text(json_string_value(v), t))
+			json_object_set_new(ips, t, json_string(k));
+	if (json_is_true(json_object_get(rec, "activeBridge")))
+		json_object_set_new(bridges, k, json_true());
+}
+
+static json_t *new_entry(json_t *rec)
+{
+	return json_pack("{s:O, s:{}, s:{}, s:{}}", "rec", rec, "members", "ips", "bridges");
 }
 
 static void sink_network(void *ctx, uint64_t nwid, json_t *rec)
@@ -52,8 +80,8 @@ static void sink_network(void *ctx, uint64_t nwid, json_t *rec)
 	char k[17];
 	if (json_object_size(c->nets) >= WEFT_CONTROLLER_MAX_NETWORKS)
 		return;
-	key16(k, nwid);
-	json_object_set_new(c->nets, k, json_pack("{s:O, s:{}}", "rec", rec, "members"));
+	weft_ctl_key16(k, nwid);
+	json_object_set_new(c->nets, k, new_entry(rec));
 }
 
 static void sink_member(void *ctx, uint64_t nwid, uint64_t addr, json_t *rec)
@@ -63,16 +91,15 @@ static void sink_member(void *ctx, uint64_t nwid, uint64_t addr, json_t *rec)
 	char k[11];
 	if (!m || c->n_members >= WEFT_CONTROLLER_MAX_MEMBERS)
 		return;
-	key10(k, addr);
+	weft_ctl_key10(k, addr);
 	json_object_set(m, k, rec);
+	index_member(weft_ctl_entry(c, nwid), k, NULL, rec);
 	c->n_members++;
 }
 
 static void sink_corrupt(void *ctx, const char *why)
 {
-	char msg[WEFT_CONTROLLER_WHY_MAX + 64];
-	snprintf(msg, sizeof msg, "controller: corrupt document skipped, left untouched: %s", why);
-	say(ctx, msg);
+	weft_ctl_say(ctx, "controller: corrupt document skipped, left untouched: %s", why);
 }
 
 enum weft_result weft_controller_new(struct weft_controller **out,
@@ -80,7 +107,9 @@ enum weft_result weft_controller_new(struct weft_controller **out,
 {
 	char why[WEFT_STORE_WHY_MAX] = "";
 	struct weft_controller *c = calloc(1, sizeof *c);
-	if (!c || !(c->nets = json_object())) {
+	if (!c || !(c->nets = json_object()) || !(c->live = json_object())) {
+		if (c)
+			json_decref(c->nets);
 		free(c);
 		store.ops->free(store.priv);
 		return WEFT_FATAL_OUT_OF_MEMORY;
@@ -90,7 +119,7 @@ enum weft_result weft_controller_new(struct weft_controller **out,
 	struct weft_store_sink sink = {c, sink_network, sink_member, sink_corrupt};
 	enum weft_result r = store.ops->load(store.priv, &sink, why);
 	if (why[0])
-		say(c, why);
+		weft_ctl_say(c, "%s", why);
 	if (r != WEFT_OK) {
 		weft_controller_free(c);
 		return r;
@@ -105,6 +134,10 @@ void weft_controller_free(struct weft_controller *c)
 		return;
 	c->store.ops->free(c->store.priv);
 	json_decref(c->nets);
+	json_decref(c->live);
+	free(c->nc);
+	free(c->dict);
+	free(c->scratch);
 	free(c);
 }
 
@@ -147,7 +180,7 @@ size_t weft_controller_networks(const struct weft_controller *c, uint64_t *ids, 
 
 const json_t *weft_controller_network(const struct weft_controller *c, uint64_t nwid)
 {
-	return json_object_get(entry(c, nwid), "rec");
+	return json_object_get(weft_ctl_entry(c, nwid), "rec");
 }
 
 enum weft_result weft_controller_free_id(struct weft_controller *c, uint64_t *nwid)
@@ -157,7 +190,7 @@ enum weft_result weft_controller_free_id(struct weft_controller *c, uint64_t *nw
 		c->env.random(c->env.random_ctx, r, sizeof r);
 		uint64_t low = (uint64_t)r[0] << 16 | (uint64_t)r[1] << 8 | r[2];
 		uint64_t id = (c->env.address & 0xffffffffffULL) << 24 | (low ? low : 1);
-		if (!entry(c, id)) {
+		if (!weft_ctl_entry(c, id)) {
 			*nwid = id;
 			return WEFT_OK;
 		}
@@ -217,7 +250,7 @@ enum weft_result weft_controller_network_update(struct weft_controller *c, uint6
                                                 char *why)
 {
 	char k[17];
-	json_t *e = entry(c, nwid), *cur = json_object_get(e, "rec");
+	json_t *e = weft_ctl_entry(c, nwid), *cur = json_object_get(e, "rec");
 	if (!e && json_object_size(c->nets) >= WEFT_CONTROLLER_MAX_NETWORKS)
 		return snprintf(why, WEFT_CONTROLLER_WHY_MAX, "too many networks"), WEFT_ERR_FULL;
 	json_t *rec = start_from(cur, weft_ctl_network_defaults(nwid, now_ms));
@@ -225,7 +258,7 @@ enum weft_result weft_controller_network_update(struct weft_controller *c, uint6
 		json_decref(rec);
 		return WEFT_ERR_INVALID;
 	}
-	key16(k, nwid);
+	weft_ctl_key16(k, nwid);
 	json_object_set_new(rec, "id", json_string(k));
 	json_object_set_new(rec, "nwid", json_string(k));
 	drop_keys(rec, net_computed);
@@ -243,24 +276,34 @@ enum weft_result weft_controller_network_update(struct weft_controller *c, uint6
 	if (e)
 		json_object_set(e, "rec", rec);
 	else
-		json_object_set_new(c->nets, k, json_pack("{s:O, s:{}}", "rec", rec, "members"));
+		json_object_set_new(c->nets, k, new_entry(rec));
 	*out = rec;
+	if (cur)
+		weft_ctl_push_network(c, nwid, now_ms);
 	return WEFT_OK;
 }
 
 enum weft_result weft_controller_network_delete(struct weft_controller *c, uint64_t nwid,
-                                                json_t **old, char *why)
+                                                json_t **old, int64_t now_ms, char *why)
 {
 	char k[17];
-	json_t *e = entry(c, nwid);
+	const char *mk;
+	json_t *e = weft_ctl_entry(c, nwid), *m;
 	if (!e)
 		return WEFT_ERR_NOT_FOUND;
 	enum weft_result r = c->store.ops->delete_network(c->store.priv, nwid, why);
 	if (r != WEFT_OK)
 		return r;
+	json_object_foreach (json_object_get(e, "members"), mk, m) { // everyone loses access now
+		unsigned long long a = strtoull(mk, NULL, 16);
+		if (json_is_true(json_object_get(m, "authorized")))
+			weft_ctl_revoke(c, nwid, a, now_ms);
+	}
+	json_object_foreach (json_object_get(e, "members"), mk, m)
+		weft_ctl_forget(c, nwid, strtoull(mk, NULL, 16));
 	*old = json_incref(json_object_get(e, "rec"));
 	c->n_members -= json_object_size(json_object_get(e, "members"));
-	key16(k, nwid);
+	weft_ctl_key16(k, nwid);
 	json_object_del(c->nets, k);
 	return WEFT_OK;
 }
@@ -281,7 +324,7 @@ size_t weft_controller_members(const struct weft_controller *c, uint64_t nwid, u
 const json_t *weft_controller_member(const struct weft_controller *c, uint64_t nwid, uint64_t addr)
 {
 	char k[11];
-	key10(k, addr);
+	weft_ctl_key10(k, addr);
 	return json_object_get(members_of(c, nwid), k);
 }
 
@@ -293,7 +336,7 @@ enum weft_result weft_controller_member_update(struct weft_controller *c, uint64
 	json_t *m = members_of(c, nwid), *cur;
 	if (!m)
 		return WEFT_ERR_NOT_FOUND;
-	key10(k, addr);
+	weft_ctl_key10(k, addr);
 	cur = json_object_get(m, k);
 	if (!cur && c->n_members >= WEFT_CONTROLLER_MAX_MEMBERS)
 		return snprintf(why, WEFT_CONTROLLER_WHY_MAX, "too many members"), WEFT_ERR_FULL;
@@ -304,41 +347,67 @@ enum weft_result weft_controller_member_update(struct weft_controller *c, uint64
 	}
 	// Lower case in id and address, as the file name is (§2.7.9 allows it).
 	char nk[17];
-	key16(nk, nwid);
+	weft_ctl_key16(nk, nwid);
 	json_object_set_new(rec, "id", json_string(k));
 	json_object_set_new(rec, "address", json_string(k));
 	json_object_set_new(rec, "nwid", json_string(nk));
 	drop_keys(rec, member_computed);
-	if (cur && !changed(cur, rec)) {
-		json_decref(rec);
-		*out = json_incref(cur);
+	bool was = json_is_true(json_object_get(cur, "authorized")), saved;
+	enum weft_result r = weft_ctl_member_commit(c, nwid, addr, rec, &saved, why);
+	json_decref(rec);
+	if (r != WEFT_OK)
+		return r;
+	*out = json_incref(json_object_get(m, k));
+	if (was && !json_is_true(json_object_get(*out, "authorized")))
+		weft_ctl_revoke(c, nwid, addr, now_ms);
+	if (saved)
+		weft_ctl_push_member(c, nwid, addr, now_ms);
+	return WEFT_OK;
+}
+
+enum weft_result weft_ctl_member_commit(struct weft_controller *c, uint64_t nwid, uint64_t addr,
+                                        json_t *rec, bool *saved, char *why)
+{
+	char k[11];
+	json_t *m = members_of(c, nwid), *cur;
+	bool dummy;
+	saved = saved ? saved : &dummy;
+	*saved = false;
+	if (!m)
+		return WEFT_ERR_NOT_FOUND;
+	weft_ctl_key10(k, addr);
+	cur = json_object_get(m, k);
+	if (cur && !changed(cur, rec))
 		return WEFT_OK;
-	}
 	bump_revision(rec, cur);
 	enum weft_result r = c->store.ops->put_member(c->store.priv, nwid, addr, rec, why);
-	if (r != WEFT_OK) {
-		json_decref(rec);
+	if (r != WEFT_OK)
 		return r;
-	}
+	*saved = true;
 	c->n_members += !cur;
+	index_member(weft_ctl_entry(c, nwid), k, cur, rec);
 	json_object_set(m, k, rec);
-	*out = rec;
 	return WEFT_OK;
 }
 
 enum weft_result weft_controller_member_delete(struct weft_controller *c, uint64_t nwid,
-                                               uint64_t addr, json_t **old, char *why)
+                                               uint64_t addr, json_t **old, int64_t now_ms,
+                                               char *why)
 {
 	char k[11];
 	json_t *m = members_of(c, nwid), *cur;
-	key10(k, addr);
+	weft_ctl_key10(k, addr);
 	if (!(cur = json_object_get(m, k)))
 		return WEFT_ERR_NOT_FOUND;
 	enum weft_result r = c->store.ops->delete_member(c->store.priv, nwid, addr, why);
 	if (r != WEFT_OK)
 		return r;
 	*old = json_incref(cur);
+	index_member(weft_ctl_entry(c, nwid), k, cur, NULL);
 	json_object_del(m, k);
 	c->n_members--;
+	if (json_is_true(json_object_get(*old, "authorized")))
+		weft_ctl_revoke(c, nwid, addr, now_ms);
+	weft_ctl_forget(c, nwid, addr);
 	return WEFT_OK;
 }

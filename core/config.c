@@ -93,8 +93,17 @@ enum weft_result weft_node_send_config_error(struct weft_node *n, int64_t now_ms
 	return weft_tx_send(n, now_ms, member, WEFT_VERB_ERROR, n->cfg_buf, w.len, false, true);
 }
 
+enum weft_result weft_node_send_credentials(struct weft_node *n, int64_t now_ms, uint64_t dest,
+                                            const void *payload, size_t len)
+{
+	if (len == 0 || len > sizeof n->cfg_buf)
+		return WEFT_ERR_INVALID;
+	return weft_tx_send(n, now_ms, dest, WEFT_VERB_NETWORK_CREDENTIALS, payload, len, true,
+	                    true);
+}
+
 void weft_rx_config_request(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-                            const uint8_t *pkt, size_t len)
+                            const struct weft_inetaddr *from, const uint8_t *pkt, size_t len)
 {
 	struct weft_rbuf r;
 	char ident[WEFT_IDENTITY_STR_PUBLIC_LEN + 1];
@@ -114,7 +123,8 @@ void weft_rx_config_request(struct weft_node *n, int64_t now_ms, struct weft_pee
 	}
 	p->last_active_ms = now_ms;
 	weft_identity_to_string(&p->id, false, ident, sizeof ident);
-	struct weft_config_request req = {network_id, p->id.address, request_id, meta, mlen, ident};
+	struct weft_config_request req = {network_id, p->id.address, request_id, meta,
+	                                  mlen,       ident,         from};
 	n->cb.config_request(n->cb.ctx, &req);
 }
 

@@ -174,6 +174,11 @@ void weft_node_free(struct weft_node *n)
 	free(n);
 }
 
+const struct weft_identity *weft_node_identity(const struct weft_node *n)
+{
+	return &n->self;
+}
+
 uint64_t weft_node_address(const struct weft_node *n)
 {
 	return n->self.address;

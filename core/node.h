@@ -227,6 +227,10 @@ size_t weft_topology_worlds_for(const struct weft_node *n, const struct weft_hel
                                 size_t cap);
 bool weft_topology_is_seed(const struct weft_node *n, uint64_t address);
 
+// The node's own identity, secret included: for a controller hosted beside the node, which
+// signs credentials with it (service/controller_host.c).
+const struct weft_identity *weft_node_identity(const struct weft_node *n);
+
 // tx.c: sending
 void weft_tx_expect(struct weft_node *n, const uint8_t *pkt);
 bool weft_tx_expected(const struct weft_node *n, uint64_t in_re_id);
@@ -277,7 +281,7 @@ int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms);
 
 // config.c: NETWORK_CONFIG_REQUEST, its chunked replies, NETWORK_CONFIG, and their errors.
 void weft_rx_config_request(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
-                            const uint8_t *pkt, size_t len);
+                            const struct weft_inetaddr *from, const uint8_t *pkt, size_t len);
 void weft_rx_config_chunk(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
                           const uint8_t *body, size_t len);
 void weft_rx_config_error(struct weft_node *n, struct weft_peer *p, uint8_t in_re_verb,

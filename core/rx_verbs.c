@@ -313,7 +313,7 @@ void weft_rx_verb(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int6
 	case WEFT_VERB_USER_MESSAGE: rx_user_message(&r); break;
 	case WEFT_VERB_NETWORK_CONFIG_REQUEST:
 		learn_if_direct(&r, WEFT_VERB_NETWORK_CONFIG_REQUEST);
-		weft_rx_config_request(n, now_ms, p, pkt, len);
+		weft_rx_config_request(n, now_ms, p, r.hops == 0 ? from : NULL, pkt, len);
 		break;
 	case WEFT_VERB_NETWORK_CONFIG: // a pushed update; chunks carry their own signatures
 		learn_if_direct(&r, WEFT_VERB_NETWORK_CONFIG);

@@ -166,7 +166,7 @@ void weft_api_controller_network_delete(const struct weft_api_request *req,
 	if (!c)
 		return;
 	enum weft_result r =
-	    weft_controller_network_delete(c, arg_u64(&req->args[0], 16), &old, why);
+	    weft_controller_network_delete(c, arg_u64(&req->args[0], 16), &old, req->now_ms, why);
 	answer(resp, r, old, why);
 }
 
@@ -209,7 +209,11 @@ void weft_api_controller_member_get(const struct weft_api_request *req,
 		bodiless(resp, 404);
 		return;
 	}
-	resp->json = json_incref((json_t *)m);
+	if (!c)
+		return;
+	resp->json = json_copy((json_t *)m);
+	weft_controller_member_observed(c, arg_u64(&req->args[0], 16), arg_u64(&req->args[1], 10),
+	                                req->now_ms, resp->json);
 }
 
 void weft_api_controller_member_post(const struct weft_api_request *req,
@@ -230,6 +234,13 @@ void weft_api_controller_member_post(const struct weft_api_request *req,
 	enum weft_result r = weft_controller_member_update(c, nwid, arg_u64(&req->args[1], 10),
 	                                                   body, req->now_ms, &rec, why);
 	json_decref(body);
+	if (r == WEFT_OK) {
+		json_t *doc = json_copy(rec);
+		json_decref(rec);
+		rec = doc;
+		weft_controller_member_observed(c, nwid, arg_u64(&req->args[1], 10), req->now_ms,
+		                                rec);
+	}
 	answer(resp, r, rec, why);
 }
 
@@ -241,7 +252,7 @@ void weft_api_controller_member_delete(const struct weft_api_request *req,
 	struct weft_controller *c = ctl(req, resp);
 	if (!c)
 		return;
-	enum weft_result r = weft_controller_member_delete(c, arg_u64(&req->args[0], 16),
-	                                                   arg_u64(&req->args[1], 10), &old, why);
+	enum weft_result r = weft_controller_member_delete(
+	    c, arg_u64(&req->args[0], 16), arg_u64(&req->args[1], 10), &old, req->now_ms, why);
 	answer(resp, r, old, why);
 }

@@ -115,8 +115,11 @@ void weft_api_controller_bulk_members(const struct weft_api_request *req,
 		return;
 	}
 	json_t *data = json_array();
-	for (size_t i = first; i < first + n; i++)
-		json_array_append(data, (json_t *)weft_controller_member(c, nwid, ids[i]));
+	for (size_t i = first; i < first + n; i++) {
+		json_t *m = json_copy((json_t *)weft_controller_member(c, nwid, ids[i]));
+		weft_controller_member_observed(c, nwid, ids[i], req->now_ms, m);
+		json_array_append_new(data, m);
+	}
 	free(ids);
 	resp->json = json_pack("{s:o, s:{s:I, s:I}}", "data", data, "meta", "authorizedCount",
 	                       (json_int_t)auth, "totalCount", (json_int_t)total);

@@ -5,6 +5,7 @@
 
 #include "inetaddr.h"
 #include "log.h"
+#include "loop.h"
 #include "random.h"
 #include "service.h"
 #include "state.h"
@@ -63,6 +64,11 @@ static long state_get(void *ctx, enum weft_state_object type, uint64_t id, void 
 	return weft_state_get((void *)s->home, type, id, buf, cap);
 }
 
+static void config_request(void *ctx, const struct weft_config_request *rq)
+{
+	weft_service_controller_request(ctx, rq, weft_os_now_ms());
+}
+
 void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *cb)
 {
 	*cb = (struct weft_node_callbacks){
@@ -72,5 +78,6 @@ void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *
 	    .state_put = state_put,
 	    .state_get = state_get,
 	    .event = event,
+	    .config_request = config_request,
 	};
 }

@@ -46,6 +46,9 @@ void weft_service_ping_reply(struct weft_service *s, const struct weft_echo_repl
 // leaves s->controller NULL when the directory cannot be used.
 void weft_service_controller_open(struct weft_service *s);
 void weft_service_controller_close(struct weft_service *s);
+// A member's config request, from the node's callback.
+void weft_service_controller_request(struct weft_service *s, const struct weft_config_request *rq,
+                                     int64_t now_ms);
 
 // Node callbacks bound to the service (service/callbacks.c).
 void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *cb);

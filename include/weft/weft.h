@@ -110,6 +110,8 @@ struct weft_config_request {
 	const void *metadata; // dictionary bytes, borrowed for the call
 	size_t metadata_len;
 	const char *requester_identity; // public identity string, borrowed for the call
+	// Where the request came from when it arrived directly (hop count 0), else NULL.
+	const struct weft_inetaddr *physical;
 };
 
 // The answer to weft_node_ping.
@@ -193,6 +195,11 @@ enum weft_result weft_node_send_config(struct weft_node *node, int64_t now_ms, u
 enum weft_result weft_node_send_config_error(struct weft_node *node, int64_t now_ms,
                                              uint64_t network_id, uint64_t member,
                                              uint64_t request_id, unsigned code);
+
+// Sends a NETWORK_CREDENTIALS packet (verb 0x0a) whose payload the caller built (vl2.md §5.7),
+// e.g. a controller's signed revocation.
+enum weft_result weft_node_send_credentials(struct weft_node *node, int64_t now_ms, uint64_t dest,
+                                            const void *payload, size_t len);
 
 // Loopback addresses are refused as paths, as 1.14 refuses them; tests and benchmarks that
 // run every node on one host turn this on.
