@@ -77,6 +77,7 @@ enum weft_result weft_node_send_config(struct weft_node *n, int64_t now_ms, uint
 		if (r != WEFT_OK)
 			return r;
 	}
+	weft_multicast_configured(n, now_ms, member, network_id);
 	return WEFT_OK;
 }
 

@@ -43,6 +43,7 @@ static const char *const counter_names[WEFT_CTR_COUNT] = {
     [WEFT_CTR_DROP_QUEUE_EXPIRED] = "drop_queue_expired",
     [WEFT_CTR_DROP_NO_ROUTE] = "drop_no_route",
     [WEFT_CTR_DROP_CONFIG_SIGNATURE] = "drop_config_signature",
+    [WEFT_CTR_DROP_MULTICAST_UNAUTHORIZED] = "drop_multicast_unauthorized",
     [WEFT_CTR_UNKNOWN_VERB] = "unknown_verb",
 };
 
@@ -170,6 +171,7 @@ void weft_node_free(struct weft_node *n)
 		}
 	}
 	weft_config_free(n);
+	weft_mc_free(&n->mc);
 	weft_identity_clear(&n->self);
 	free(n);
 }

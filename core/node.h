@@ -9,6 +9,7 @@
 #include "identity.h"
 #include "inetaddr.h"
 #include "limits.h"
+#include "multicast.h"
 #include "packet.h"
 #include "world.h"
 
@@ -47,6 +48,7 @@ enum weft_counter {
 	WEFT_CTR_DROP_QUEUE_EXPIRED,
 	WEFT_CTR_DROP_NO_ROUTE,
 	WEFT_CTR_DROP_CONFIG_SIGNATURE,
+	WEFT_CTR_DROP_MULTICAST_UNAUTHORIZED, // LIKE/GATHER for a network we keep no directory of
 	WEFT_CTR_UNKNOWN_VERB,
 	WEFT_CTR_COUNT
 };
@@ -77,6 +79,10 @@ struct weft_peer {
 	int64_t last_push_in_ms;
 	int64_t last_confirm_ms; // confirming HELLO to an unknown path
 	unsigned push_in_count;
+	struct {
+		uint64_t nwid; // 0 = free
+		int64_t sent_ms;
+	} configured[WEFT_LIMIT_PEER_CONFIGURED]; // as controller: configs sent to this peer
 	unsigned n_paths;
 	struct weft_path paths[WEFT_LIMIT_PEER_PATHS];
 };
@@ -166,6 +172,7 @@ struct weft_node {
 	struct weft_cfg_slot cfg[WEFT_LIMIT_CFG_SLOTS];
 	struct weft_selfaware selfaware[WEFT_LIMIT_SELFAWARE];
 	int64_t idv[WEFT_LIMIT_IDV_BUCKETS];
+	struct weft_mc mc; // multicast subscriptions we know of (directory role)
 
 	int64_t last_ping_check_ms, last_housekeeping_ms, last_queue_ms;
 	bool queues_dirty; // an identity arrived: retry the queues once the current call is done
@@ -230,6 +237,14 @@ bool weft_topology_is_seed(const struct weft_node *n, uint64_t address);
 // The node's own identity, secret included: for a controller hosted beside the node, which
 // signs credentials with it (service/controller_host.c).
 const struct weft_identity *weft_node_identity(const struct weft_node *n);
+
+// rx_multicast.c: the multicast directory (vl2.md §8.2, 8.3, 8.7)
+void weft_rx_multicast_like(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
+                            const uint8_t *payload, size_t len);
+void weft_rx_multicast_gather(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
+                              const uint8_t *pkt, size_t len);
+// As controller: remember that `member` was sent a configuration of nwid now.
+void weft_multicast_configured(struct weft_node *n, int64_t now_ms, uint64_t member, uint64_t nwid);
 
 // tx.c: sending
 void weft_tx_expect(struct weft_node *n, const uint8_t *pkt);

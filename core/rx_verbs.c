@@ -311,6 +311,15 @@ void weft_rx_verb(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int6
 	case WEFT_VERB_ECHO: rx_echo(&r); break;
 	case WEFT_VERB_PUSH_DIRECT_PATHS: rx_push_direct_paths(&r); break;
 	case WEFT_VERB_USER_MESSAGE: rx_user_message(&r); break;
+	case WEFT_VERB_MULTICAST_LIKE:
+		learn_if_direct(&r, WEFT_VERB_MULTICAST_LIKE);
+		weft_rx_multicast_like(n, now_ms, p, pkt + WEFT_WIRE_IDX_PAYLOAD,
+		                       len - WEFT_WIRE_IDX_PAYLOAD);
+		break;
+	case WEFT_VERB_MULTICAST_GATHER:
+		learn_if_direct(&r, WEFT_VERB_MULTICAST_GATHER);
+		weft_rx_multicast_gather(n, now_ms, p, pkt, len);
+		break;
 	case WEFT_VERB_NETWORK_CONFIG_REQUEST:
 		learn_if_direct(&r, WEFT_VERB_NETWORK_CONFIG_REQUEST);
 		weft_rx_config_request(n, now_ms, p, r.hops == 0 ? from : NULL, pkt, len);

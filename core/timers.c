@@ -122,6 +122,7 @@ static void housekeeping(struct weft_node *n, int64_t now_ms)
 	}
 	weft_defrag_expire(&n->defrag, now_ms);
 	weft_selfaware_clean(n, now_ms);
+	weft_mc_expire(&n->mc, now_ms, WEFT_T_MC_SUBSCRIPTION);
 }
 
 static void update_online(struct weft_node *n, int64_t now_ms)

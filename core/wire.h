@@ -135,6 +135,9 @@ enum weft_timing {
 	// this much later, so both NATs are open before either side's probe arrives. (1.14 sends
 	// both at once; two Linux NATs racing then remap a port and the punch fails.)
 	WEFT_T_CONTACT_DELAY = 200,
+	WEFT_T_MC_SUBSCRIPTION = 600000, // a subscriber not heard from this long is forgotten
+	WEFT_T_MC_CONFIGURED = 180000,   // controller: LIKE/GATHER accepted after a config
+
 };
 
 #define WEFT_RELAY_MAX_HOPS  3

@@ -8,13 +8,14 @@
 #   [b] 192.168.12.2 --- [nat-b] 198.18.3.2 --+
 #
 # Part 1: a weft root; a is ZeroTier One, b is weft. Part 2: a ZeroTier One root; a and b weft.
+# Part 3: a weft root that is also the network's controller; a and b are ZeroTier One members.
 set -u
 T_SUITE=net/interop
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/t.sh"
 . "$here/lib.sh"
 if [ -z "${ZT_ONE:-}" ] || [ ! -x "${ZT_ONE:-}" ]; then
-	t_skip_all "ZT_ONE does not name a zerotier-one 1.14 binary; interop with the reference not run" 5
+	t_skip_all "ZT_ONE does not name a zerotier-one 1.14 binary; interop with the reference not run" 8
 fi
 B="$(cd "${WEFT_BUILD:-build}" && pwd)"
 W="$B/weft"
@@ -44,14 +45,26 @@ for p in json.load(sys.stdin):
 sys.exit(1)' "$3" "$4"
 }
 
+# trio PART ROOTD AD BD: the topology, a weft-made root identity (when ROOTD is weftd), the
+# planet, and the three daemons started (ROOTD in root, AD in a, BD in b).
+trio() {
+	local d="$tmp/$1"
+	net_two_nats || t_fail "topology"
+	mkdir -p "$d/root" "$d/a" "$d/b"
+	if [ "$2" = "$D" ]; then
+		"$W" idtool generate "$d/root/identity.secret" "$d/root/identity.public" >/dev/null
+	else
+		net_exec root "$ZT_ONE" -i generate "$d/root/identity.secret" \
+			"$d/root/identity.public" >/dev/null || t_fail "zerotier-idtool generate"
+	fi
+	net_planet "$W" "$d/root" "$d/a" "$d/b" || t_fail "planet"
+	net_bg root "$d/root.log" "$2" -U -p9993 "$d/root"
+	net_bg a "$d/a.log" "$3" -U -p9993 "$d/a"
+	net_bg b "$d/b.log" "$4" -U -p9993 "$d/b"
+}
+
 t_case "part 1: a ZeroTier One node comes online through a weft root"
-net_two_nats || t_fail "topology"
-mkdir -p "$tmp/1/root" "$tmp/1/a" "$tmp/1/b"
-"$W" idtool generate "$tmp/1/root/identity.secret" "$tmp/1/root/identity.public" >/dev/null
-net_planet "$W" "$tmp/1/root" "$tmp/1/a" "$tmp/1/b" || t_fail "planet"
-net_bg root "$tmp/1/root.log" "$D" -U -p9993 "$tmp/1/root"
-net_bg a "$tmp/1/a.log" "$ZT_ONE" -U -p9993 "$tmp/1/a"
-net_bg b "$tmp/1/b.log" "$D" -U -p9993 "$tmp/1/b"
+trio 1 "$D" "$ZT_ONE" "$D"
 net_wait 20 zt_online a "$tmp/1/a" || t_fail "zerotier-one not online"
 net_wait 20 weft_online b "$tmp/1/b" || t_fail "weft node not online"
 addr_a=$(cut -c1-10 "$tmp/1/a/identity.public")
@@ -75,14 +88,7 @@ net_cleanup
 NET_NS=() NET_PIDS=()
 
 t_case "part 2: weft nodes come online through a ZeroTier One root"
-net_two_nats || t_fail "topology"
-mkdir -p "$tmp/2/root" "$tmp/2/a" "$tmp/2/b"
-net_exec root "$ZT_ONE" -i generate "$tmp/2/root/identity.secret" "$tmp/2/root/identity.public" \
-	>/dev/null || t_fail "zerotier-idtool generate"
-net_planet "$W" "$tmp/2/root" "$tmp/2/a" "$tmp/2/b" || t_fail "planet"
-net_bg root "$tmp/2/root.log" "$ZT_ONE" -U -p9993 "$tmp/2/root"
-net_bg a "$tmp/2/a.log" "$D" -U -p9993 "$tmp/2/a"
-net_bg b "$tmp/2/b.log" "$D" -U -p9993 "$tmp/2/b"
+trio 2 "$ZT_ONE" "$D" "$D"
 net_wait 20 weft_online a "$tmp/2/a" || t_fail "weft a not online"
 net_wait 20 weft_online b "$tmp/2/b" || t_fail "weft b not online"
 addr_b=$(cut -c1-10 "$tmp/2/b/identity.public")
@@ -98,4 +104,71 @@ echo "$out" | sed 's/^/    /'
 for x in "$(cut -c1-10 "$tmp/2/a/identity.public")" "$addr_b"; do
 	echo "$out" | grep -q "$x .* 1.14.1 LEAF" || t_fail "$x not listed as a 1.14.1 leaf"
 done
+net_cleanup
+NET_NS=() NET_PIDS=()
+
+# ctl METHOD PATH [BODY]: the weft controller's API (in the root namespace), body to stdout.
+ctl() {
+	local data=()
+	[ $# -gt 2 ] && data=(--data-binary "$3")
+	net_exec root curl -s --max-time 5 -X "$1" -H "X-ZT1-Auth: $(cat "$tmp/3/root/authtoken.secret")" \
+		"${data[@]}" "http://127.0.0.1:9993$2"
+}
+# zt_net NS HOME NWID FIELD: one field of a ZeroTier One member's network, as JSON.
+zt_net() {
+	net_exec "$1" "$ZT_ONE" -q -D"$2" -j listnetworks 2>/dev/null | python3 -c '
+import json, sys
+for n in json.load(sys.stdin):
+    if n["nwid"] == sys.argv[1]:
+        print(json.dumps(n.get(sys.argv[2])))' "$3" "$4"
+}
+zt_status_ok() { [ "$(zt_net "$1" "$2" "$3" status)" = '"OK"' ]; }
+zt_status_denied() { [ "$(zt_net "$1" "$2" "$3" status)" = '"ACCESS_DENIED"' ]; }
+zt_ping() { net_exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
+
+t_case "part 3: ZeroTier One members join a network run by a weft controller"
+trio 3 "$D" "$ZT_ONE" "$ZT_ONE"
+net_wait 20 zt_online a "$tmp/3/a" || t_fail "a not online"
+net_wait 20 zt_online b "$tmp/3/b" || t_fail "b not online"
+ctl_addr=$(cut -c1-10 "$tmp/3/root/identity.public")
+nwid=$(ctl POST "/controller/network/${ctl_addr}______" '{"name":"interop",
+  "private":true, "v4AssignMode":{"zt":true}, "v6AssignMode":{"rfc4193":true,"6plane":true},
+  "ipAssignmentPools":[{"ipRangeStart":"10.147.17.1","ipRangeEnd":"10.147.17.254"}],
+  "routes":[{"target":"10.147.17.0/24","via":null}],
+  "rules":[{"type":"ACTION_ACCEPT"}]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+[ ${#nwid} -eq 16 ] || t_fail "network not created"
+addr_a=$(cut -c1-10 "$tmp/3/a/identity.public")
+addr_b=$(cut -c1-10 "$tmp/3/b/identity.public")
+net_exec a "$ZT_ONE" -q -D"$tmp/3/a" join "$nwid" >/dev/null
+net_exec b "$ZT_ONE" -q -D"$tmp/3/b" join "$nwid" >/dev/null
+net_wait 20 zt_status_denied a "$tmp/3/a" "$nwid" || t_fail "a not refused before authorization"
+for x in "$addr_a" "$addr_b"; do
+	ctl POST "/controller/network/$nwid/member/$x" '{"authorized":true}' >/dev/null
+done
+# The member polls every 60 s while refused; the controller pushes at once on authorization
+# only to members it has a config request from, so allow for one poll.
+net_wait 75 zt_status_ok a "$tmp/3/a" "$nwid" || t_fail "a has no config"
+net_wait 75 zt_status_ok b "$tmp/3/b" "$nwid" || t_fail "b has no config"
+zt_net a "$tmp/3/a" "$nwid" assignedAddresses | sed 's/^/    a: /'
+
+t_case "part 3: members get the addresses the reference would assign, and ping each other"
+ip_a=$(ctl GET "/controller/network/$nwid/member/$addr_a" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["ipAssignments"][0])')
+ip_b=$(ctl GET "/controller/network/$nwid/member/$addr_b" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["ipAssignments"][0])')
+zt_net a "$tmp/3/a" "$nwid" assignedAddresses | grep -q "\"$ip_a/24\"" ||
+	t_fail "a does not have $ip_a/24"
+zt_net b "$tmp/3/b" "$nwid" assignedAddresses | grep -q "fd" || t_fail "b has no RFC4193 address"
+net_wait 30 zt_ping a "$ip_b" || t_fail "a cannot ping b at $ip_b"
+net_wait 10 zt_ping b "$ip_a" || t_fail "b cannot ping a at $ip_a"
+ctl GET "/controller/network/$nwid/member/$addr_a" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+assert m["online"] is True and m["version"] == "1.14.1", m' || t_fail "member not shown online"
+
+t_case "part 3: deauthorizing a member cuts it off at once"
+ctl POST "/controller/network/$nwid/member/$addr_b" '{"authorized":false}' >/dev/null
+sleep 2
+zt_ping a "$ip_b" && t_fail "a still reaches b after b was deauthorized"
+net_wait 75 zt_status_denied b "$tmp/3/b" "$nwid" || t_fail "b not told it is denied"
 t_done
