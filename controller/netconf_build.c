@@ -3,6 +3,7 @@
 // from the network and member documents with the reference's defaults, every credential stamped
 // with one `now` and signed by the controller. Absent or odd values read as their defaults here,
 // since the API already refused what it could not coerce.
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -278,7 +279,12 @@ enum weft_result weft_ctl_build_netconf(struct weft_netconf *nc, const struct we
                                         char *why, size_t cap)
 {
 	const json_t *net = b->network;
-	memset(nc, 0, sizeof *nc);
+	// Zero all but the big arrays (0.5 MB): only their first n_* entries are ever read, and
+	// each entry is written whole before it counts. A full memset was 6% of a request.
+	memset(nc, 0, offsetof(struct weft_netconf, caps));
+	nc->n_caps = nc->n_tags = nc->n_coos = nc->n_specialists = 0;
+	nc->n_routes = nc->n_static_ips = nc->n_rules = 0;
+	memset(&nc->dns, 0, sizeof *nc - offsetof(struct weft_netconf, dns));
 	nc->nwid = b->nwid;
 	nc->timestamp_ms = b->now_ms;
 	nc->credential_time_max_delta_ms =

@@ -305,18 +305,29 @@ void weft_controller_member_observed(const struct weft_controller *c, uint64_t n
                                      int64_t now_ms, json_t *doc)
 {
 	const json_t *lv = live_get(c, nwid, addr), *phys = json_object_get(lv, "phys");
-	json_int_t maj = json_integer_value(json_object_get(doc, "vMajor"));
-	char ver[64];
+	const json_t *meta = json_object_get(lv, "meta");
+	json_int_t v[3] = {json_integer_value(json_object_get(doc, "vMajor")),
+	                   json_integer_value(json_object_get(doc, "vMinor")),
+	                   json_integer_value(json_object_get(doc, "vRev"))};
+	char ver[80];
+	if (meta) { // the latest request says more than the stored record (saved only when in)
+		struct weft_dict d;
+		weft_dict_view(&d, (const uint8_t *)json_string_value(meta),
+		               json_string_length(meta));
+		v[0] =
+		    weft_dict_has(&d, "majv") ? (json_int_t)weft_dict_get_u64(&d, "majv", 0) : -1;
+		v[1] = (json_int_t)weft_dict_get_u64(&d, "minv", 0);
+		v[2] = (json_int_t)weft_dict_get_u64(&d, "revv", 0);
+	}
 	json_object_set_new(doc, "online", json_boolean(online(lv, now_ms)));
 	json_object_set_new(doc, "lastSeen",
 	                    json_integer(json_integer_value(json_object_get(lv, "seen"))));
 	json_object_set_new(doc, "physicalAddress",
 	                    phys ? json_incref((json_t *)phys) : json_null());
-	if (json_is_integer(json_object_get(doc, "vMajor")) && maj >= 0) {
+	if (v[0] >= 0) {
 		snprintf(ver, sizeof ver,
 		         "%" JSON_INTEGER_FORMAT ".%" JSON_INTEGER_FORMAT ".%" JSON_INTEGER_FORMAT,
-		         maj, json_integer_value(json_object_get(doc, "vMinor")),
-		         json_integer_value(json_object_get(doc, "vRev")));
+		         v[0], v[1], v[2]);
 		json_object_set_new(doc, "version", json_string(ver));
 	} else {
 		json_object_set_new(doc, "version", json_null());
