@@ -48,23 +48,28 @@ void weft_ctl_say(struct weft_controller *c, const char *fmt, ...)
 }
 
 // Keeps a network's "ips" and "bridges" indexes in step with one member record (old or new
-// may be NULL), so a config request never scans all members.
+// may be NULL), so a config request never scans all members. An IP may be listed by several
+// records (the API does not refuse it); it stays taken until none lists it (vl2.md §9.4).
 static void index_member(json_t *e, const char *k, const json_t *old, const json_t *rec)
 {
-	json_t *ips = json_object_get(e, "ips"), *bridges = json_object_get(e, "bridges");
+	json_t *ips = json_object_get(e, "ips"), *bridges = json_object_get(e, "bridges"), *owners;
 	size_t i;
 	const json_t *v;
 	char t[64];
 	json_array_foreach (json_object_get(old, "ipAssignments"), i, v) {
-		const char *owner;
 		if (json_is_string(v) && weft_ctl_ip_text(json_string_value(v), t) &&
-		    (owner = json_string_value(json_object_get(ips, t))) && !strcmp(owner, k))
+		    (owners = json_object_get(ips, t)) && !json_object_del(owners, k) &&
+		    !json_object_size(owners))
 			json_object_del(ips, t);
 	}
 	json_object_del(bridges, k);
-	json_array_foreach (json_object_get(rec, "ipAssignments"), i, v)
-		if (json_is_string(v) && weft_ctl_ip_text(json_string_value(v), t))
-			json_object_set_new(ips, t, json_string(k));
+	json_array_foreach (json_object_get(rec, "ipAssignments"), i, v) {
+		if (!json_is_string(v) || !weft_ctl_ip_text(json_string_value(v), t))
+			continue;
+		if (!(owners = json_object_get(ips, t)))
+			json_object_set_new(ips, t, owners = json_object());
+		json_object_set_new(owners, k, json_true());
+	}
 	if (json_is_true(json_object_get(rec, "activeBridge")))
 		json_object_set_new(bridges, k, json_true());
 }

@@ -10,7 +10,7 @@ struct weft_controller {
 	struct weft_controller_env env;
 	struct weft_store store;
 	// "%016llx" -> {"rec": network record, "members": {"%010llx": record},
-	//               "ips": {"ip text": "%010llx"}, "bridges": {"%010llx": true}}
+	//               "ips": {"ip text": {"%010llx": true}}, "bridges": {"%010llx": true}}
 	json_t *nets;
 	size_t n_members;
 	// "%016llx-%010llx" -> what was seen of a member, never stored (request.c)

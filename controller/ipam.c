@@ -35,7 +35,7 @@ static bool route_contains(const struct weft_inetaddr *target, const struct weft
 	if (bits > len * 8)
 		bits = len * 8;
 	for (unsigned i = 0; i < len && bits; i++) {
-		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+		uint8_t mask = (uint8_t)(bits >= 8 ? 0xff : 0xff << (8 - bits));
 		if ((target->ip[i] & mask) != (ip->ip[i] & mask))
 			return false;
 		bits = bits >= 8 ? bits - 8 : 0;

@@ -40,7 +40,7 @@ static void trace_target(struct weft_netconf *nc, const struct weft_ctl_build *b
 	unsigned long long t;
 	if (m && strlen(m) == 10 && sscanf(m, "%llx", &t) == 1) {
 		nc->remote_trace_target = t & 0xffffffffffULL;
-		nc->remote_trace_level = (uint64_t)jint(b->member, "remoteTraceLevel", 0);
+		nc->remote_trace_level = 0; // 1.14 re-defaults the member's level on load (§9.11)
 		return;
 	}
 	if (n && strlen(n) == 10 && sscanf(n, "%llx", &t) == 1)

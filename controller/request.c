@@ -217,6 +217,15 @@ void weft_controller_request(struct weft_controller *c, const struct weft_ctl_re
 		c->dropped++;
 		return;
 	}
+	if (!weft_ctl_entry(c, q->nwid)) { // nothing remembered of requests for no network
+		send_error(c, q, ERR_OBJ_NOT_FOUND, now_ms);
+		return;
+	}
+	if (!live_get(c, q->nwid, q->member) &&
+	    json_object_size(c->live) >= WEFT_CONTROLLER_MAX_MEMBERS) {
+		c->dropped++; // one entry per member at most; a member beyond the cap is not served
+		return;
+	}
 	json_t *lv = live_make(c, q->nwid, q->member);
 	const json_t *seen = json_object_get(lv, "seen");
 	if (seen && now_ms - json_integer_value(seen) <= RATE_LIMIT_MS &&
