@@ -113,10 +113,22 @@ asan:
 
 # libFuzzer targets: clang, core sources compiled in with the fuzzer and sanitizers.
 FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	       $(WARN) -Iinclude -Icore -D_GNU_SOURCE
+	       $(WARN) -Iinclude -Icore -Ios -Icontroller -D_GNU_SOURCE
+# Sources outside core/ a target also needs, and its extra libraries: set per target below,
+# each with the same files as prerequisites.
+FUZZ_EXTRA :=
+FUZZ_LIBS  :=
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -o $@ $(LIBS_CORE)
+	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) $(FUZZ_EXTRA) -o $@ $(LIBS_CORE) $(FUZZ_LIBS)
+FUZZ_TAP := os/tap_linux.c os/fs.c
+$(BUILD)/fuzz/dev_mcast: FUZZ_EXTRA := $(FUZZ_TAP)
+$(BUILD)/fuzz/dev_mcast: $(FUZZ_TAP) $(wildcard os/*.h)
+# controller_request brings its own in-memory store.
+FUZZ_CTL := $(filter-out controller/store_fs.c,$(CTL_SRC))
+$(BUILD)/fuzz/controller_request: FUZZ_EXTRA := $(FUZZ_CTL)
+$(BUILD)/fuzz/controller_request: FUZZ_LIBS := -ljansson
+$(BUILD)/fuzz/controller_request: $(FUZZ_CTL) $(wildcard controller/*.h)
 fuzz: $(FUZZ_BIN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

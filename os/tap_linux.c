@@ -306,13 +306,14 @@ static bool parse_mcast_line(const char *p, const char *end, const char *ifname,
 	if (nf < 5 || flen[1] != strlen(ifname) || memcmp(field[1], ifname, flen[1]) ||
 	    flen[4] != MAC_HEX_DIGITS)
 		return false;
-	*mac = 0;
+	uint64_t m = 0; // the caller's slot is written only for a whole MAC
 	for (unsigned i = 0; i < MAC_HEX_DIGITS; i++) {
 		int d = hex_digit(field[4][i]);
 		if (d < 0)
 			return false;
-		*mac = (*mac << 4) | (uint64_t)d;
+		m = (m << 4) | (uint64_t)d;
 	}
+	*mac = m;
 	return true;
 }
 

@@ -65,6 +65,21 @@ seed() { # name, dir
 		printf '\x00\x01\x09\xa7\x00\x02\x09\x21\x81\x00' >"$dir/seed-toobig" # 9984 + 240
 		printf '\x00\x01\x0a\x83\x00\x02\x0a\x21\xc0\x01' >"$dir/seed-exact" # 768 + rest
 		;;
+	controller_request) # op, member, how, metadata length (LE16), metadata; op 4/5: JSON body
+		local meta='v=7\nvend=1\npv=c\nmajv=1\nminv=e\nrevv=1\nrevr=1\na=token:secret'
+		{ printf '\x00\x00\x00\x3a\x00'; printf "$meta"; printf '\x00\x01\x20\x00\x00'
+		  printf '\x00\x02\x00\x3a\x00'; printf "$meta"; printf '\x00\x03\x10\x00\x00'
+		  printf '\x00\x05\x00\x00\x00\x06\x01\x00\x06\x00\x00\x00'; } >"$dir/seed-requests"
+		{ printf '\x04\x02\x3a\x00{"authorized":true,"ipAssignments":["10.0.0.7","fd00::7"]}'
+		  printf '\x00\x02\x00\x00\x00'; } >"$dir/seed-member"
+		{ printf '\x05\x00\x43\x00{"private":false,"tags":[{"id":3,"default":1}],"mtu":1400,"dns":{}}'
+		  printf '\x00\x07\x02\x00\x00'; } >"$dir/seed-network"
+		;;
+	dev_mcast)
+		{ printf '\x00\x05'
+		  printf '1    zt0             1     0     01005e000001\n'
+		  printf '2    eth0            1     0     333300000001\n'; } >"$dir/seed-proc"
+		;;
 	decompress)
 		{ head -c 30 /dev/zero; printf '\x80\x1f\x61\x01\x00\x50\x50\x61\x61\x61\x61\x61'; } \
 			>"$dir/seed-lz4"
