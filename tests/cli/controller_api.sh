@@ -21,26 +21,8 @@ trap cleanup EXIT
 # KEEP_LOG=1 keeps weftd's log in /tmp/h11-weftd.log for debugging.
 [ -n "${KEEP_LOG:-}" ] && trap 'cp "$tmp/weftd.log" /tmp/h11-weftd.log; cleanup' EXIT
 
-# Starts weftd on a random port and waits for its API; a start that loses the port to
-# another process is retried.
-start() {
-	for _ in 1 2 3; do
-		rm -f "$home/zerotier-one.port"
-		"$D" -U -p0 "$home" 2>>"$tmp/weftd.log" &
-		pid=$!
-		for _ in $(seq 300); do [ -s "$home/zerotier-one.port" ] && break; sleep 0.05; done
-		port=$(cat "$home/zerotier-one.port" 2>/dev/null)
-		tok=$(cat "$home/authtoken.secret" 2>/dev/null)
-		for _ in $(seq 200); do
-			kill -0 "$pid" 2>/dev/null || break
-			curl -s -o /dev/null "http://127.0.0.1:$port/health" && return 0
-			sleep 0.05
-		done
-		stop
-	done
-	echo "FAIL $T_SUITE: weftd did not start"
-	exit 1
-}
+. "$(dirname "$0")/../lib/weftd.sh"
+start() { weftd_start "$tmp/weftd.log"; }
 stop() {
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

@@ -28,30 +28,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts weftd on a random port and waits for its API; a start that loses the port to
-# another process is retried.
-start() {
-	for _ in 1 2 3; do
-		rm -f "$home/zerotier-one.port"
-		"$D" -U -p0 "$home" 2>>"$tmp/weftd.log" &
-		pid=$!
-		for _ in $(seq 300); do [ -s "$home/zerotier-one.port" ] && break; sleep 0.02; done
-		port=$(cat "$home/zerotier-one.port" 2>/dev/null)
-		for _ in $(seq 300); do
-			kill -0 "$pid" 2>/dev/null || break
-			curl -s -o /dev/null "http://127.0.0.1:$port/health" && return 0
-			sleep 0.02
-		done
-		crash
-	done
-	echo "FAIL $T_SUITE: weftd did not start"
-	exit 1
-}
-crash() {
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
+. "$(dirname "$0")/../lib/weftd.sh"
+start() { weftd_start "$tmp/weftd.log"; }
+crash() { weftd_kill; }
 
 # The driver: one keep-alive connection, requests in order, each member's k-th request with
 # values derived from (address, k) alone. A request whose answer never came may or may not
