@@ -57,6 +57,10 @@ enum weft_result weft_node_send_config(struct weft_node *n, int64_t now_ms, uint
 	uint64_t update_id = 0;
 	if (len == 0 || len >= WEFT_LIMIT_CFG_DICT || (network_id >> 24) != n->self.address)
 		return WEFT_ERR_INVALID;
+	if (member == n->self.address) { // we are a member of our own network: no wire
+		weft_network_config_in(n, now_ms, network_id, dict, len);
+		return WEFT_OK;
+	}
 	while (!update_id)
 		update_id = weft_node_random_u64(n);
 	for (size_t index = 0; index < len; index += WEFT_CFG_CHUNK_MAX) {
@@ -86,6 +90,10 @@ enum weft_result weft_node_send_config_error(struct weft_node *n, int64_t now_ms
                                              uint64_t request_id, unsigned code)
 {
 	struct weft_wbuf w;
+	if (member == n->self.address) {
+		weft_network_config_error(n, network_id, code);
+		return WEFT_OK;
+	}
 	wbuf_init(&w, n->cfg_buf, sizeof n->cfg_buf);
 	wbuf_u8(&w, WEFT_VERB_NETWORK_CONFIG_REQUEST);
 	wbuf_u64(&w, request_id);
@@ -155,8 +163,8 @@ static bool seen_chunk(struct weft_cfg_slot *s, uint64_t chunk_id)
 }
 
 // Stores a verified chunk; delivers the dictionary when every byte has arrived.
-static void cfg_store(struct weft_node *n, struct weft_cfg_slot *s, uint32_t total, uint32_t index,
-                      const uint8_t *data, size_t len, uint64_t chunk_id)
+static void cfg_store(struct weft_node *n, int64_t now_ms, struct weft_cfg_slot *s, uint32_t total,
+                      uint32_t index, const uint8_t *data, size_t len, uint64_t chunk_id)
 {
 	if (!s->buf) {
 		s->buf = malloc(total);
@@ -173,6 +181,7 @@ static void cfg_store(struct weft_node *n, struct weft_cfg_slot *s, uint32_t tot
 		return;
 	struct weft_network_config cfg = {s->network_id, s->update_id, s->buf, s->total};
 	n->cb.event(n->cb.ctx, WEFT_EVENT_NETWORK_CONFIG, &cfg);
+	weft_network_config_in(n, now_ms, s->network_id, s->buf, s->total);
 	free(s->buf);
 	*s = (struct weft_cfg_slot){0};
 }
@@ -207,7 +216,7 @@ void weft_rx_config_chunk(struct weft_node *n, int64_t now_ms, struct weft_peer 
 	if (seen_chunk(s, chunk_id))
 		return;
 	p->last_active_ms = now_ms;
-	cfg_store(n, s, total, index, data, dlen, chunk_id);
+	cfg_store(n, now_ms, s, total, index, data, dlen, chunk_id);
 	return;
 drop_malformed:
 	weft_count(n, WEFT_CTR_DROP_MALFORMED);
@@ -230,8 +239,10 @@ void weft_rx_config_error(struct weft_node *n, struct weft_peer *p, uint8_t in_r
 		return;
 	if (code == WEFT_ERROR_OBJ_NOT_FOUND || code == WEFT_ERROR_UNSUPPORTED_OPERATION ||
 	    code == WEFT_ERROR_NETWORK_ACCESS_DENIED ||
-	    code == WEFT_ERROR_NETWORK_AUTHENTICATION_REQUIRED)
+	    code == WEFT_ERROR_NETWORK_AUTHENTICATION_REQUIRED) {
 		n->cb.event(n->cb.ctx, WEFT_EVENT_NETWORK_CONFIG_ERROR, &e);
+		weft_network_config_error(n, e.network_id, code);
+	}
 }
 
 void weft_config_free(struct weft_node *n)

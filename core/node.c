@@ -44,6 +44,8 @@ static const char *const counter_names[WEFT_CTR_COUNT] = {
     [WEFT_CTR_DROP_NO_ROUTE] = "drop_no_route",
     [WEFT_CTR_DROP_CONFIG_SIGNATURE] = "drop_config_signature",
     [WEFT_CTR_DROP_MULTICAST_UNAUTHORIZED] = "drop_multicast_unauthorized",
+    [WEFT_CTR_DROP_CREDENTIALS_RATE] = "drop_credentials_rate",
+    [WEFT_CTR_DROP_GATE] = "drop_gate",
     [WEFT_CTR_UNKNOWN_VERB] = "unknown_verb",
 };
 
@@ -172,6 +174,7 @@ void weft_node_free(struct weft_node *n)
 	}
 	weft_config_free(n);
 	weft_mc_free(&n->mc);
+	weft_network_free_all(n);
 	weft_identity_clear(&n->self);
 	free(n);
 }

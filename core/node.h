@@ -10,6 +10,7 @@
 #include "inetaddr.h"
 #include "limits.h"
 #include "multicast.h"
+#include "network.h"
 #include "packet.h"
 #include "world.h"
 
@@ -49,6 +50,8 @@ enum weft_counter {
 	WEFT_CTR_DROP_NO_ROUTE,
 	WEFT_CTR_DROP_CONFIG_SIGNATURE,
 	WEFT_CTR_DROP_MULTICAST_UNAUTHORIZED, // LIKE/GATHER for a network we keep no directory of
+	WEFT_CTR_DROP_CREDENTIALS_RATE,       // NETWORK_CREDENTIALS within 1 s of the last
+	WEFT_CTR_DROP_GATE,                   // a frame from a peer that fails the membership gate
 	WEFT_CTR_UNKNOWN_VERB,
 	WEFT_CTR_COUNT
 };
@@ -96,6 +99,14 @@ struct weft_pending {
 	uint8_t verb; // tx: the verb to send
 	uint16_t len;
 	uint8_t data[WEFT_PACKET_MAX_LEN]; // rx: the whole packet; tx: the payload
+};
+
+// A frame that arrived before its sender's credentials (frame.c).
+struct weft_gate_wait {
+	uint64_t from; // 0 = free
+	int64_t created_ms;
+	uint16_t len;
+	uint8_t pkt[WEFT_PACKET_MAX_LEN];
 };
 
 struct weft_whois {
@@ -173,6 +184,11 @@ struct weft_node {
 	struct weft_selfaware selfaware[WEFT_LIMIT_SELFAWARE];
 	int64_t idv[WEFT_LIMIT_IDV_BUCKETS];
 	struct weft_mc mc; // multicast subscriptions we know of (directory role)
+	unsigned n_networks;
+	struct weft_network *networks[WEFT_LIMIT_NETWORKS];    // joined (network.c)
+	struct weft_gate_wait gate_wait[WEFT_LIMIT_GATE_WAIT]; // frames waiting for credentials
+	bool gate_retrying, gate_retry_failed;
+	int64_t last_network_ms;
 
 	int64_t last_ping_check_ms, last_housekeeping_ms, last_queue_ms;
 	bool queues_dirty; // an identity arrived: retry the queues once the current call is done

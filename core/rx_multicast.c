@@ -65,9 +65,10 @@ void weft_rx_multicast_like(struct weft_node *n, int64_t now_ms, struct weft_pee
 		struct weft_vl2_mcgroup g = read_group(&r);
 		if (r.bad || p->id.address == n->self.address)
 			break;
+		bool member = weft_mcast_member_like(n, now_ms, p, nwid, &g);
 		if (directory_for(n, now_ms, p, nwid))
 			weft_mc_add(&n->mc, nwid, &g, p->id.address, now_ms);
-		else
+		else if (!member)
 			refused = true;
 	}
 	if (refused)
@@ -91,7 +92,8 @@ void weft_rx_multicast_gather(struct weft_node *n, int64_t now_ms, struct weft_p
 	}
 	p->last_active_ms = now_ms;
 	if (!directory_for(n, now_ms, p, nwid)) {
-		weft_count(n, WEFT_CTR_DROP_MULTICAST_UNAUTHORIZED);
+		if (!weft_mcast_member_gather(n, now_ms, p, pkt, len))
+			weft_count(n, WEFT_CTR_DROP_MULTICAST_UNAUTHORIZED);
 		return;
 	}
 	size_t max = want < sizeof found / sizeof found[0] ? want : sizeof found / sizeof found[0];

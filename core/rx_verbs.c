@@ -59,6 +59,14 @@ static void rx_ok(const struct rx *r)
 		weft_rx_config_chunk(r->n, r->now_ms, r->p, r->pkt + WEFT_WIRE_IDX_PAYLOAD + b.pos,
 		                     rbuf_left(&b));
 		break;
+	case WEFT_VERB_MULTICAST_GATHER:
+		weft_rx_ok_multicast_gather(r->n, r->now_ms, r->p,
+		                            r->pkt + WEFT_WIRE_IDX_PAYLOAD + b.pos, rbuf_left(&b));
+		break;
+	case WEFT_VERB_MULTICAST_FRAME:
+		weft_rx_ok_multicast_frame(r->n, r->now_ms, r->p,
+		                           r->pkt + WEFT_WIRE_IDX_PAYLOAD + b.pos, rbuf_left(&b));
+		break;
 	case WEFT_VERB_ECHO:
 		if (rbuf_left(&b) == 8) { // the answer to weft_node_ping
 			struct weft_echo_reply e = {r->p->id.address, rbuf_u64(&b), r->hops == 0};
@@ -90,10 +98,11 @@ static void rx_error(const struct rx *r)
 	learn_if_direct(r, WEFT_VERB_ERROR);
 	weft_rx_config_error(r->n, r->p, in_re_verb & WEFT_WIRE_VERB_MASK, code,
 	                     r->pkt + WEFT_WIRE_IDX_PAYLOAD + b.pos, rbuf_left(&b));
+	if (code == WEFT_ERROR_NEED_MEMBERSHIP_CERTIFICATE && rbuf_left(&b) >= 8)
+		weft_membership_need_certificate(r->n, r->now_ms, r->p, rbuf_u64(&b));
 	if (code == WEFT_ERROR_IDENTITY_COLLISION &&
 	    weft_topology_is_upstream(r->n, r->p->id.address))
 		r->n->cb.event(r->n->cb.ctx, WEFT_EVENT_IDENTITY_COLLISION, NULL);
-	// Network-related codes are acted on by the VL2 layer.
 }
 
 static void rx_whois(const struct rx *r)
@@ -311,6 +320,24 @@ void weft_rx_verb(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int6
 	case WEFT_VERB_ECHO: rx_echo(&r); break;
 	case WEFT_VERB_PUSH_DIRECT_PATHS: rx_push_direct_paths(&r); break;
 	case WEFT_VERB_USER_MESSAGE: rx_user_message(&r); break;
+	case WEFT_VERB_FRAME:
+		learn_if_direct(&r, WEFT_VERB_FRAME);
+		weft_rx_frame(n, now_ms, p, pkt, len);
+		break;
+	case WEFT_VERB_EXT_FRAME:
+		learn_if_direct(&r, WEFT_VERB_EXT_FRAME);
+		weft_rx_ext_frame(n, now_ms, p, pkt, len);
+		break;
+	case WEFT_VERB_NETWORK_CREDENTIALS:
+		learn_if_direct(&r, WEFT_VERB_NETWORK_CREDENTIALS);
+		weft_rx_network_credentials(n, now_ms, p, pkt + WEFT_WIRE_IDX_PAYLOAD,
+		                            len - WEFT_WIRE_IDX_PAYLOAD);
+		weft_frame_retry(n, now_ms); // frames that waited for these credentials
+		break;
+	case WEFT_VERB_MULTICAST_FRAME:
+		learn_if_direct(&r, WEFT_VERB_MULTICAST_FRAME);
+		weft_rx_multicast_frame(n, now_ms, p, pkt, len);
+		break;
 	case WEFT_VERB_MULTICAST_LIKE:
 		learn_if_direct(&r, WEFT_VERB_MULTICAST_LIKE);
 		weft_rx_multicast_like(n, now_ms, p, pkt + WEFT_WIRE_IDX_PAYLOAD,

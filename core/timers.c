@@ -148,6 +148,10 @@ int64_t weft_timers_run(struct weft_node *n, int64_t now_ms)
 		n->last_ping_check_ms = now_ms;
 		ping_check(n, now_ms);
 	}
+	if (n->n_networks && now_ms - n->last_network_ms >= WEFT_T_NETWORK_TIMERS) {
+		n->last_network_ms = now_ms;
+		weft_network_timers(n, now_ms);
+	}
 	if (now_ms - n->last_housekeeping_ms >= WEFT_T_HOUSEKEEPING) {
 		n->last_housekeeping_ms = now_ms;
 		housekeeping(n, now_ms);
@@ -159,6 +163,8 @@ int64_t weft_timers_run(struct weft_node *n, int64_t now_ms)
 		next = contact;
 	if (n->last_housekeeping_ms + WEFT_T_HOUSEKEEPING < next)
 		next = n->last_housekeeping_ms + WEFT_T_HOUSEKEEPING;
+	if (n->n_networks && n->last_network_ms + WEFT_T_NETWORK_TIMERS < next)
+		next = n->last_network_ms + WEFT_T_NETWORK_TIMERS;
 	if (n->n_pending && n->last_queue_ms + WEFT_T_WHOIS_RETRY < next)
 		next = n->last_queue_ms + WEFT_T_WHOIS_RETRY;
 	if (next < now_ms + WEFT_T_TIMER_GRANULARITY && next != contact)

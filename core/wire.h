@@ -135,6 +135,9 @@ enum weft_timing {
 	// this much later, so both NATs are open before either side's probe arrives. (1.14 sends
 	// both at once; two Linux NATs racing then remap a port and the punch fails.)
 	WEFT_T_CONTACT_DELAY = 200,
+	WEFT_T_NETWORK_TIMERS = 1000,
+	WEFT_T_GATE_WAIT = 5000, // a frame waits this long for its sender's credentials      //
+	                         // joined networks' config refresh and announcements
 	WEFT_T_MC_SUBSCRIPTION = 600000, // a subscriber not heard from this long is forgotten
 	WEFT_T_MC_CONFIGURED = 180000,   // controller: LIKE/GATHER accepted after a config
 

@@ -72,6 +72,7 @@ enum weft_state_object {
 	WEFT_STATE_PLANET = 3,          // id 0; serialized world
 	WEFT_STATE_MOON = 4,            // id = moon ID; serialized world
 	WEFT_STATE_PEER = 5,            // id = address; peer cache entry
+	WEFT_STATE_NETWORK_CONFIG = 6,  // id = network ID; the config dictionary (networks.d)
 };
 
 enum weft_event {
@@ -85,6 +86,66 @@ enum weft_event {
 	WEFT_EVENT_ECHO_REPLY = 7,           // data: const struct weft_echo_reply *
 	WEFT_EVENT_NETWORK_CONFIG = 8,       // data: const struct weft_network_config *
 	WEFT_EVENT_NETWORK_CONFIG_ERROR = 9, // data: const struct weft_network_config_error *
+	// A joined network changed (joined, configured, refused, left): data is
+	// const struct weft_network_info *, the network as it now is (status LEFT when left).
+	WEFT_EVENT_NETWORK_CHANGED = 10,
+};
+
+// ---- Virtual networks (VL2, the member side) ------------------------------------------------
+
+// Status values as 1.14 reports them (vl2.md §4.8); LEFT only in the event after a leave.
+enum weft_network_status {
+	WEFT_NETWORK_REQUESTING_CONFIGURATION = 0,
+	WEFT_NETWORK_OK = 1,
+	WEFT_NETWORK_ACCESS_DENIED = 2,
+	WEFT_NETWORK_NOT_FOUND = 3,
+	WEFT_NETWORK_PORT_ERROR = 4,
+	WEFT_NETWORK_CLIENT_TOO_OLD = 5,
+	WEFT_NETWORK_AUTHENTICATION_REQUIRED = 6,
+	WEFT_NETWORK_LEFT = 100,
+};
+
+#define WEFT_NETWORK_MAX_ADDRESSES 32
+#define WEFT_NETWORK_MAX_ROUTES    128
+#define WEFT_NETWORK_MAX_DNS       4
+
+struct weft_network_route {
+	struct weft_inetaddr target; // port = prefix length
+	struct weft_inetaddr via;    // family 0: on-link
+	uint16_t flags, metric;
+};
+
+// What a host needs to run a network's port and to show it (service.md §2.5.3).
+struct weft_network_info {
+	uint64_t network_id;
+	uint64_t mac; // this node's MAC on the network, 48 bits
+	enum weft_network_status status;
+	bool has_config;
+	bool is_public;
+	bool broadcast;
+	bool bridge; // this node is an active bridge on it
+	uint32_t mtu;
+	uint32_t multicast_limit;
+	uint64_t revision; // the config's `r`
+	int64_t config_ms; // when the current config was applied (host clock), 0 = never
+	char name[128];
+	unsigned n_addresses;
+	struct weft_inetaddr addresses[WEFT_NETWORK_MAX_ADDRESSES]; // port = prefix length
+	unsigned n_routes;
+	struct weft_network_route routes[WEFT_NETWORK_MAX_ROUTES];
+	char dns_domain[128];
+	unsigned n_dns;
+	struct weft_inetaddr dns_servers[WEFT_NETWORK_MAX_DNS];
+};
+
+// One Ethernet frame for the host's port of a network (the tap device).
+struct weft_frame {
+	uint64_t network_id;
+	uint64_t src_mac, dst_mac; // 48 bits
+	uint16_t ethertype;
+	uint16_t vlan_id; // always 0
+	const void *data; // the payload after the 14-byte header, borrowed for the call
+	size_t len;
 };
 
 // A complete, signature-checked configuration dictionary from a network's controller.
@@ -151,6 +212,8 @@ struct weft_node_callbacks {
 	// Optional: the controller role. NULL answers every config request with
 	// ERROR(UNSUPPORTED_OPERATION), as a node without a controller does.
 	void (*config_request)(void *ctx, const struct weft_config_request *request);
+	// Optional: a frame for the local port of a joined network (NULL: frames are dropped).
+	void (*frame_out)(void *ctx, const struct weft_frame *frame);
 };
 
 // Creates a node: loads its identity through state_get (or generates and stores one), its
@@ -195,6 +258,25 @@ enum weft_result weft_node_send_config(struct weft_node *node, int64_t now_ms, u
 enum weft_result weft_node_send_config_error(struct weft_node *node, int64_t now_ms,
                                              uint64_t network_id, uint64_t member,
                                              uint64_t request_id, unsigned code);
+
+// Joins a network: loads its stored config (WEFT_STATE_NETWORK_CONFIG) if any and asks its
+// controller; progress arrives as WEFT_EVENT_NETWORK_CHANGED. Joining twice is harmless.
+enum weft_result weft_node_join(struct weft_node *node, int64_t now_ms, uint64_t network_id);
+// Leaves: forgets the network and deletes its stored config. WEFT_ERR_NOT_FOUND if not joined.
+enum weft_result weft_node_leave(struct weft_node *node, int64_t now_ms, uint64_t network_id);
+// Joined networks in ascending order: fills up to cap, returns how many.
+size_t weft_node_networks(const struct weft_node *node, uint64_t *ids, size_t cap);
+enum weft_result weft_node_network_info(const struct weft_node *node, uint64_t network_id,
+                                        struct weft_network_info *out);
+// A frame from the local port of a joined network (the tap): switched to members (vl2.md §7.3).
+enum weft_result weft_node_process_frame(struct weft_node *node, int64_t now_ms,
+                                         const struct weft_frame *frame,
+                                         int64_t *next_deadline_ms);
+// Multicast groups the local port listens to (service.md §5.5); LIKEs announce them.
+enum weft_result weft_node_multicast_subscribe(struct weft_node *node, int64_t now_ms,
+                                               uint64_t network_id, uint64_t mac, uint32_t adi);
+enum weft_result weft_node_multicast_unsubscribe(struct weft_node *node, uint64_t network_id,
+                                                 uint64_t mac, uint32_t adi);
 
 // Sends a NETWORK_CREDENTIALS packet (verb 0x0a) whose payload the caller built (vl2.md §5.7),
 // e.g. a controller's signed revocation.
