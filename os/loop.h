@@ -12,6 +12,8 @@ struct weft_loop *weft_loop_new(void);
 void weft_loop_free(struct weft_loop *loop);
 // Calls fn(ctx, fd) whenever fd is readable. Returns 0 or -errno.
 int weft_loop_add(struct weft_loop *loop, int fd, weft_loop_fn fn, void *ctx);
+// Stops watching fd (call before closing it); its slot is reused. Unknown fds are ignored.
+void weft_loop_del(struct weft_loop *loop, int fd);
 // Waits up to timeout_ms (-1: forever) and dispatches what is ready. Returns the number of
 // callbacks run, or -errno (EINTR is reported as 0).
 int weft_loop_run_once(struct weft_loop *loop, int timeout_ms);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MPL-2.0
 // The event loop over epoll. Handlers are kept in a small table indexed by slot; the epoll
-// user data carries the slot, so dispatch needs no lookup.
+// user data carries the slot, so dispatch needs no lookup. A removed slot has fd -1 and is
+// skipped if an event for it is still in the batch being dispatched.
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -47,13 +48,29 @@ void weft_loop_free(struct weft_loop *l)
 
 int weft_loop_add(struct weft_loop *l, int fd, weft_loop_fn fn, void *ctx)
 {
-	if (l->n == MAX_HANDLERS)
+	unsigned slot = 0;
+	while (slot < l->n && l->h[slot].fd >= 0)
+		slot++;
+	if (slot == MAX_HANDLERS)
 		return -ENOSPC;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = l->n};
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = slot};
 	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
 		return -errno;
-	l->h[l->n++] = (struct handler){fd, fn, ctx};
+	l->h[slot] = (struct handler){fd, fn, ctx};
+	if (slot == l->n)
+		l->n++;
 	return 0;
+}
+
+void weft_loop_del(struct weft_loop *l, int fd)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		if (l->h[i].fd != fd)
+			continue;
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+		l->h[i] = (struct handler){.fd = -1};
+		return;
+	}
 }
 
 int weft_loop_run_once(struct weft_loop *l, int timeout_ms)
@@ -64,7 +81,8 @@ int weft_loop_run_once(struct weft_loop *l, int timeout_ms)
 		return errno == EINTR ? 0 : -errno;
 	for (int i = 0; i < n; i++) {
 		struct handler *h = &l->h[ev[i].data.u32];
-		h->fn(h->ctx, h->fd);
+		if (h->fd >= 0)
+			h->fn(h->ctx, h->fd);
 	}
 	return n;
 }

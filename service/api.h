@@ -58,6 +58,11 @@ bool weft_router_is_open(const char *path);
 // Handlers, one file per resource.
 void weft_api_status(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_health(const struct weft_api_request *req, struct weft_api_response *resp);
+// /network (api_network.c).
+void weft_api_network_list(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_network_get(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_network_join(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_network_leave(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_peer_list(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_peer_get(const struct weft_api_request *req, struct weft_api_response *resp);
 #define WEFT_LIMIT_MOONS_API 16

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MPL-2.0
 // The core's callbacks in weftd: datagrams out through the UDP sockets, state to files,
-// events to the log.
+// events to the log, frames and network changes to the ports (network_port.c).
 #include <stdio.h>
 
 #include "inetaddr.h"
 #include "log.h"
 #include "loop.h"
+#include "network_port.h"
 #include "random.h"
 #include "service.h"
 #include "state.h"
@@ -40,7 +41,8 @@ static void event(void *ctx, enum weft_event ev, const void *data)
 		break;
 	case WEFT_EVENT_TRACE: weft_log(WEFT_LOG_DEBUG, "%s", (const char *)data); break;
 	case WEFT_EVENT_NETWORK_CONFIG:
-	case WEFT_EVENT_NETWORK_CONFIG_ERROR: break; // networks arrive with the VL2 member
+	case WEFT_EVENT_NETWORK_CONFIG_ERROR: break; // the core applies them (network.c)
+	case WEFT_EVENT_NETWORK_CHANGED: weft_ports_changed(ctx, data); break;
 	case WEFT_EVENT_ECHO_REPLY: weft_service_ping_reply(ctx, data); break;
 	case WEFT_EVENT_USER_MESSAGE: {
 		const struct weft_user_message *m = data;
@@ -64,6 +66,11 @@ static long state_get(void *ctx, enum weft_state_object type, uint64_t id, void 
 	return weft_state_get((void *)s->home, type, id, buf, cap);
 }
 
+static void frame_out(void *ctx, const struct weft_frame *f)
+{
+	weft_ports_frame_out(ctx, f);
+}
+
 static void config_request(void *ctx, const struct weft_config_request *rq)
 {
 	weft_service_controller_request(ctx, rq, weft_os_now_ms());
@@ -79,5 +86,6 @@ void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *
 	    .state_get = state_get,
 	    .event = event,
 	    .config_request = config_request,
+	    .frame_out = frame_out,
 	};
 }

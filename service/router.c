@@ -16,6 +16,10 @@ struct route {
 static const struct route routes[] = {
     {WEFT_API_GET, "/status", weft_api_status},
     {WEFT_API_GET, "/health", weft_api_health},
+    {WEFT_API_GET, "/network", weft_api_network_list},
+    {WEFT_API_GET, "/network/{NWID}", weft_api_network_get},
+    {WEFT_API_POST | WEFT_API_PUT, "/network/{NWID}", weft_api_network_join},
+    {WEFT_API_DELETE, "/network/{NWID}", weft_api_network_leave},
     {WEFT_API_GET, "/peer", weft_api_peer_list},
     {WEFT_API_GET, "/peer/{ADDR}", weft_api_peer_get},
     {WEFT_API_GET, "/moon", weft_api_moon_list},

@@ -10,6 +10,8 @@
 #include "weft/weft.h"
 
 struct weft_controller;
+struct weft_loop;
+struct weft_ports;
 
 #define WEFT_SERVICE_MAX_SOCKETS 4
 #define WEFT_SERVICE_MAX_PINGS   64
@@ -37,6 +39,8 @@ struct weft_service {
 	struct weft_controller *controller;             // NULL if controller.d cannot be used
 	struct weft_ping pings[WEFT_SERVICE_MAX_PINGS]; // outstanding `weft ping` probes
 	unsigned next_ping;
+	struct weft_loop *loop;   // the event loop; TAP descriptors join it (network_port.c)
+	struct weft_ports *ports; // joined networks' ports; NULL until the first join
 };
 
 // Records an ECHO reply against its probe (service/api_ping.c).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MPL-2.0
-// File-backed state: identity.secret (0600), identity.public, planet, moons.d/, peers.d/.
+// File-backed state: identity.secret (0600), identity.public, planet, moons.d/, peers.d/,
+// networks.d/NWID.conf (service.md §1.4).
 // Writes are atomic and skipped when the file already holds the same bytes; a write that
 // fails is logged, never silent.
 #include "state.h"
@@ -66,6 +67,10 @@ static bool object_path(const char *home, enum weft_state_object type, uint64_t 
 		snprintf(dir, dcap, "%s/peers.d", home);
 		snprintf(out, cap, "%s/%010llx.peer", dir, (unsigned long long)id);
 		return true;
+	case WEFT_STATE_NETWORK_CONFIG:
+		snprintf(dir, dcap, "%s/networks.d", home);
+		snprintf(out, cap, "%s/%016llx.conf", dir, (unsigned long long)id);
+		return true;
 	}
 	return false;
 }
@@ -112,19 +117,41 @@ long weft_state_get(void *home, enum weft_state_object type, uint64_t id, void *
 	return (long)len;
 }
 
-void weft_state_each_moon(const char *home, void (*fn)(void *ctx, uint64_t id), void *ctx)
+// Calls fn for every DIR/<16 hex><suffix> file.
+static void each_id(const char *home, const char *dir_name, const char *suffix,
+                    void (*fn)(void *ctx, uint64_t id), void *ctx)
 {
 	char dir[4200];
-	snprintf(dir, sizeof dir, "%s/moons.d", home);
+	snprintf(dir, sizeof dir, "%s/%s", home, dir_name);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
 		uint64_t id;
-		if (strlen(e->d_name) == 21 && !strcmp(e->d_name + 16, ".moon") &&
+		if (strlen(e->d_name) == 16 + strlen(suffix) && !strcmp(e->d_name + 16, suffix) &&
 		    weft_hex_u64(&id, e->d_name, 16))
 			fn(ctx, id);
 	}
 	closedir(d);
+}
+
+void weft_state_each_moon(const char *home, void (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	each_id(home, "moons.d", ".moon", fn, ctx);
+}
+
+void weft_state_each_network(const char *home, void (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	each_id(home, "networks.d", ".conf", fn, ctx); // NWID.local.conf is 27 chars: not matched
+}
+
+void weft_state_network_placeholder(const char *home, uint64_t nwid)
+{
+	char path[4200], dir[4200];
+	struct stat st;
+	object_path(home, WEFT_STATE_NETWORK_CONFIG, nwid, path, sizeof path, dir, sizeof dir);
+	if (stat(path, &st) == 0)
+		return;
+	weft_state_put((void *)home, WEFT_STATE_NETWORK_CONFIG, nwid, "\n", 1);
 }

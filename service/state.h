@@ -16,5 +16,10 @@ void weft_state_put(void *home, enum weft_state_object type, uint64_t id, const 
 long weft_state_get(void *home, enum weft_state_object type, uint64_t id, void *buf, size_t cap);
 // Calls fn for every moons.d/<16 hex>.moon file.
 void weft_state_each_moon(const char *home, void (*fn)(void *ctx, uint64_t id), void *ctx);
+// Calls fn for every networks.d/<16 hex>.conf file (the networks to re-join at start, §1.3).
+void weft_state_each_network(const char *home, void (*fn)(void *ctx, uint64_t id), void *ctx);
+// A joined network with no stored config gets a NWID.conf holding "\n" (§1.4); an existing
+// file is left alone.
+void weft_state_network_placeholder(const char *home, uint64_t nwid);
 
 #endif

@@ -16,6 +16,7 @@
 #include "wire.h"
 #include "log.h"
 #include "loop.h"
+#include "network_port.h"
 #include "random.h"
 #include "service.h"
 #include "state.h"
@@ -186,9 +187,19 @@ static void orbit_one(void *ctx, uint64_t id)
 		         (unsigned long long)id);
 }
 
+// A networks.d/NWID.conf found at start: join it again (§1.3 step 9).
+static void rejoin_one(void *ctx, uint64_t nwid)
+{
+	struct weft_service *s = ctx;
+	enum weft_result r;
+	if (!weft_ports_join(s, nwid, &r))
+		weft_log(WEFT_LOG_WARN, "networks.d/%016llx.conf: cannot join: %s",
+		         (unsigned long long)nwid, weft_result_str(r));
+}
+
 static int run(struct weft_service *s)
 {
-	struct weft_loop *loop = weft_loop_new();
+	struct weft_loop *loop = s->loop;
 	int sfd = signals_fd();
 	if (!loop || sfd < 0 || weft_loop_add(loop, sfd, on_signal, s) != 0 ||
 	    weft_http_attach(s->http, loop) != 0)
@@ -200,10 +211,10 @@ static int run(struct weft_service *s)
 		int64_t now = weft_os_now_ms();
 		if (now >= s->deadline_ms)
 			weft_node_process_background(s->node, now, &s->deadline_ms);
+		weft_ports_tick(s, now);
 		int64_t wait = weft_http_bound_wait(s->http, s->deadline_ms - weft_os_now_ms());
 		weft_loop_run_once(loop, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
 	}
-	weft_loop_free(loop);
 	close(sfd);
 	return 0;
 }
@@ -262,8 +273,14 @@ int main(int argc, char **argv)
 		         s.primary_port);
 		return fatal(argv[0], path);
 	}
+	s.loop = weft_loop_new();
+	if (!s.loop)
+		return fatal(argv[0], "cannot create the event loop");
+	weft_state_each_network(o.home, rejoin_one, &s);
 	weft_state_each_moon(o.home, orbit_one, &s);
 	rc = run(&s);
+	weft_ports_close_all(&s);
+	weft_loop_free(s.loop);
 	weft_http_stop(s.http);
 	weft_service_controller_close(&s);
 	weft_auth_clear(&s);
