@@ -134,6 +134,7 @@ fuzz: $(FUZZ_BIN)
 
 bench: all $(BENCH_BIN)
 	$(Q)for b in $(BENCH_BIN); do echo "== $$b"; WEFT_WEFTD=$(BUILD)/weftd $$b || exit 1; done
+	$(Q)for b in bench/*.sh; do echo "== $$b"; bash $$b $(BUILD) || exit 1; done
 
 $(BUILD)/demo-foundation: $(BUILD)/obj/tools/demo_packet.o $(OS_LIB) $(CORE_LIB)
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE)

@@ -86,3 +86,36 @@ net_planet() {
 	"$w" idtool genplanet "$root/planet.json" "$root/planet" >/dev/null || return 1
 	for h in "$@"; do cp "$root/planet" "$h/planet"; done
 }
+
+# net_public NAME N: adds namespace NAME on 198.18.N.2, a public host on the router inet of
+# net_two_nats (no NAT).
+net_public() {
+	net_ns "$1" || return 1
+	net_link inet "198.18.$2.1/24" "$1" "198.18.$2.2/24"
+	net_exec "$1" ip route add default via "198.18.$2.1"
+}
+
+# net_controller: namespace ctl on 198.18.4.2, a public host for a network controller.
+net_controller() { net_public ctl 4; }
+
+# net_api NS HOME METHOD PATH [BODY]: the local API of the weftd in HOME, body to stdout.
+net_api() {
+	local ns=$1 home=$2 m=$3 p=$4 data=()
+	[ $# -gt 4 ] && data=(--data-binary "$5")
+	net_exec "$ns" curl -s --max-time 5 -X "$m" -H "X-ZT1-Auth: $(cat "$home/authtoken.secret")" \
+		"${data[@]}" "http://127.0.0.1:$(cat "$home/zerotier-one.port")$p"
+}
+
+# net_member_ip NS HOME NWID FAMILY: the first assigned address of that family (4, 6 for
+# RFC4193, p for 6PLANE) of a joined network, without the prefix length.
+net_member_ip() {
+	net_api "$1" "$2" GET "/network/$3" | python3 -c '
+import json, sys
+n = json.load(sys.stdin)
+for a in n.get("assignedAddresses", []):
+    ip, bits = a.split("/")
+    if (sys.argv[1] == "4" and ":" not in ip) or (sys.argv[1] == "6" and bits == "88") \
+            or (sys.argv[1] == "p" and bits == "40"):
+        print(ip)
+        break' "$4"
+}
