@@ -9,13 +9,15 @@
 #
 # Part 1: a weft root; a is ZeroTier One, b is weft. Part 2: a ZeroTier One root; a and b weft.
 # Part 3: a weft root that is also the network's controller; a and b are ZeroTier One members.
+# Part 4: the same controller; a is a ZeroTier One member, b a weft member.
+# Part 5: a ZeroTier One root that is also the controller; a is a weft member, b ZeroTier One.
 set -u
 T_SUITE=net/interop
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/t.sh"
 . "$here/lib.sh"
 if [ -z "${ZT_ONE:-}" ] || [ ! -x "${ZT_ONE:-}" ]; then
-	t_skip_all "ZT_ONE does not name a zerotier-one 1.14 binary; interop with the reference not run" 8
+	t_skip_all "ZT_ONE does not name a zerotier-one 1.14 binary; interop with the reference not run" 10
 fi
 B="$(cd "${WEFT_BUILD:-build}" && pwd)"
 W="$B/weft"
@@ -171,4 +173,68 @@ ctl POST "/controller/network/$nwid/member/$addr_b" '{"authorized":false}' >/dev
 sleep 2
 zt_ping a "$ip_b" && t_fail "a still reaches b after b was deauthorized"
 net_wait 75 zt_status_denied b "$tmp/3/b" "$nwid" || t_fail "b not told it is denied"
+net_cleanup
+NET_NS=() NET_PIDS=()
+
+# mixed PART CTLNS: a ZeroTier One member in a and a weft member in b join a network made
+# on the controller in CTLNS (root), are authorized, and ping each other on every address.
+mixed() {
+	local d="$tmp/$1" ctl_addr nw x ip_a4 ip_b4 ip_b6 ip_bp
+	ctlapi() {
+		local data=()
+		[ $# -gt 2 ] && data=(--data-binary "$3")
+		net_exec root curl -s --max-time 5 -X "$1" -H "X-ZT1-Auth: $(cat "$d/root/authtoken.secret")" \
+			"${data[@]}" "http://127.0.0.1:9993$2"
+	}
+	ctl_addr=$(cut -c1-10 "$d/root/identity.public")
+	nw=$(ctlapi POST "/controller/network/${ctl_addr}______" '{"name":"mixed","private":true,
+	  "v4AssignMode":{"zt":true}, "v6AssignMode":{"rfc4193":true,"6plane":true},
+	  "ipAssignmentPools":[{"ipRangeStart":"10.147.18.1","ipRangeEnd":"10.147.18.254"}],
+	  "routes":[{"target":"10.147.18.0/24","via":null}]}' |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	[ ${#nw} -eq 16 ] || t_fail "network not created"
+	# Each member's own CLI (word-split on purpose: "zerotier-one -q" or "weft").
+	MA="$W" MB="$ZT_ONE -q"
+	[ "$2" = weft-b ] && MA="$ZT_ONE -q" MB="$W"
+	net_exec a $MA -D"$d/a" join "$nw" >/dev/null || t_fail "a cannot join"
+	net_exec b $MB -D"$d/b" join "$nw" >/dev/null || t_fail "b cannot join"
+	for x in a b; do
+		ctlapi POST "/controller/network/$nw/member/$(cut -c1-10 "$d/$x/identity.public")" \
+			'{"authorized":true}' >/dev/null
+	done
+	mixed_ip() { # NS TOOL FAMILY: an assigned address of the member in NS
+		net_exec "$1" $2 -D"$d/$1" -j listnetworks 2>/dev/null | python3 -c '
+import json, sys
+for n in json.load(sys.stdin):
+    for a in n.get("assignedAddresses", []):
+        ip, bits = a.split("/")
+        if (sys.argv[1] == "4" and ":" not in ip) or (sys.argv[1] == "6" and bits == "88") \
+                or (sys.argv[1] == "p" and bits == "40"):
+            print(ip); sys.exit(0)
+sys.exit(1)' "$3"
+	}
+	net_wait 60 mixed_ip a "$MA" 4 || t_fail "a has no address"
+	net_wait 60 mixed_ip b "$MB" 4 || t_fail "b has no address"
+	ip_a4=$(mixed_ip a "$MA" 4) ip_b4=$(mixed_ip b "$MB" 4)
+	ip_b6=$(mixed_ip b "$MB" 6) ip_bp=$(mixed_ip b "$MB" p)
+	echo "    a $ip_a4, b $ip_b4 $ip_b6 $ip_bp"
+	net_wait 30 zt_ping a "$ip_b4" || t_fail "a cannot ping b at $ip_b4"
+	net_wait 10 zt_ping b "$ip_a4" || t_fail "b cannot ping a at $ip_a4"
+	net_wait 20 zt_ping a "$ip_b6" || t_fail "a cannot ping b at $ip_b6 (RFC4193)"
+	net_wait 20 zt_ping a "$ip_bp" || t_fail "a cannot ping b at $ip_bp (6PLANE)"
+}
+
+t_case "part 4: a ZeroTier One member and a weft member on a weft controller's network"
+trio 4 "$D" "$ZT_ONE" "$D"
+net_wait 20 zt_online a "$tmp/4/a" || t_fail "a not online"
+net_wait 20 weft_online b "$tmp/4/b" || t_fail "b not online"
+mixed 4 weft-b
+net_cleanup
+NET_NS=() NET_PIDS=()
+
+t_case "part 5: a weft member and a ZeroTier One member on a ZeroTier One controller's network"
+trio 5 "$ZT_ONE" "$D" "$ZT_ONE"
+net_wait 20 weft_online a "$tmp/5/a" || t_fail "a not online"
+net_wait 20 zt_online b "$tmp/5/b" || t_fail "b not online"
+mixed 5 weft-a
 t_done
