@@ -12,41 +12,9 @@ D="$B/weftd"
 for x in curl python3 md5sum; do
 	command -v $x >/dev/null || { echo "FAIL $T_SUITE: needs $x"; exit 1; }
 done
-tmp=$(mktemp -d)
-home="$tmp/home"
-cdir="$home/controller.d"
-pid=
-cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-# KEEP_LOG=1 keeps weftd's log in /tmp/h11-weftd.log for debugging.
-[ -n "${KEEP_LOG:-}" ] && trap 'cp "$tmp/weftd.log" /tmp/h11-weftd.log; cleanup' EXIT
-
 . "$(dirname "$0")/../lib/weftd.sh"
-start() { weftd_start "$tmp/weftd.log"; }
-stop() {
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
-
-# req METHOD PATH [BODY]: sets $code, $body (and $ctype) from the answer.
-req() {
-	local m=$1 p=$2
-	shift 2
-	local data=()
-	[ $# -gt 0 ] && data=(--data-binary "$1")
-	rm -f "$tmp/body"
-	curl -s --max-time 5 -X "$m" -H "X-ZT1-Auth: $tok" "${data[@]}" -o "$tmp/body" \
-		-w '%{http_code} %{content_type}' "http://127.0.0.1:$port$p" >"$tmp/meta"
-	code=$(cut -d' ' -f1 <"$tmp/meta")
-	ctype=$(cut -s -d' ' -f2- <"$tmp/meta")
-	body=$(cat "$tmp/body" 2>/dev/null)
-}
-# jcheck WHAT PYTHON-EXPR: the expression, over the last body as `j`, must be true.
-jcheck() {
-	python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" \
-		"$tmp/body" 2>/dev/null || t_fail "$1: $body"
-}
+weftd_setup /tmp/h11-weftd.log
+cdir="$home/controller.d"
 snap() { (cd "$home" && find controller.d -printf '%p %m\n' | sort && find controller.d -type f -exec md5sum {} + | sort); }
 # refused CODE WHAT METHOD PATH [BODY]: answered CODE and controller.d is as it was.
 refused() {
@@ -54,18 +22,18 @@ refused() {
 	shift 2
 	local before
 	before=$(snap)
-	req "$@"
+	weftd_req "$@"
 	t_eq "$code" "$want" "$what: status"
 	t_eq "$(snap)" "$before" "$what: controller.d unchanged"
 }
 
-start
+weftd_start
 addr=$(curl -s -H "X-ZT1-Auth: $tok" "http://127.0.0.1:$port/status" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["address"])')
 N=/controller/network
 
 t_case "GET /controller: hand-formatted presence document (§2.7.1)"
-req GET /controller
+weftd_req GET /controller
 t_eq "$code" 200 "status"
 printf '%s\n' "$body" | python3 -c '
 import re, sys
@@ -81,7 +49,7 @@ t_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
 	"http://127.0.0.1:$port$N")" 200 "bearer"
 
 t_case "create with ADDR______: a fresh record with every default (§2.7.3, §2.8.1)"
-req POST "$N/${addr}______" '{}'
+weftd_req POST "$N/${addr}______" '{}'
 t_eq "$code" 200 "status"
 nw1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/body")
 python3 - "$tmp/body" "$addr" <<'EOF' || t_fail "defaults: $body"
@@ -113,16 +81,16 @@ upper=$(echo "$addr" | tr a-f A-F)
 if [ "$upper" != "$addr" ]; then refused 400 "upper case" POST "$N/${upper}______" '{}'; fi
 
 t_case "POST /controller/network: random ID under this address"
-req POST "$N" '{"name":"r"}'
+weftd_req POST "$N" '{"name":"r"}'
 t_eq "$code" 200 "status"
-jcheck "ID and name" "j['id'].startswith('$addr') and j['name'] == 'r' and j['revision'] == 1"
+weftd_jcheck "ID and name" "j['id'].startswith('$addr') and j['name'] == 'r' and j['revision'] == 1"
 
 t_case "create by ID, then update with coercions (§2.8.2)"
 nw=${addr}000001
-req POST "$N/$nw" '{}'
+weftd_req POST "$N/$nw" '{}'
 t_eq "$code" 200 "create"
-jcheck "created" "j['id'] == '$nw' and j['revision'] == 1"
-req PUT "$N/$nw" '{"name":5,"multicastLimit":"7","private":"false","enableBroadcast":0,
+weftd_jcheck "created" "j['id'] == '$nw' and j['revision'] == 1"
+weftd_req PUT "$N/$nw" '{"name":5,"multicastLimit":"7","private":"false","enableBroadcast":0,
 	"mtu":100,"remoteTraceTarget":"abc","remoteTraceLevel":"3","bogus":{"x":1},
 	"rulesSource":"x","ssoEnabled":true,"creationTime":1,"revision":99,"id":"ffffffffffffffff",
 	"v4AssignMode":"zt","v6AssignMode":{"zt":true},
@@ -159,15 +127,15 @@ for k, v in exp.items():
 assert "bogus" not in j and j["creationTime"] != 1
 EOF
 t_eq "$(cat "$cdir/network/$nw.json")" "$body" "file holds the update"
-req POST "$N/$nw" '{"mtu":"20000","v6AssignMode":"rfc4193,6plane","v4AssignMode":{"zt":"1"}}'
-jcheck "mtu clamped, v6 from a list" "j['mtu'] == 10000 and j['v6AssignMode'] == \
+weftd_req POST "$N/$nw" '{"mtu":"20000","v6AssignMode":"rfc4193,6plane","v4AssignMode":{"zt":"1"}}'
+weftd_jcheck "mtu clamped, v6 from a list" "j['mtu'] == 10000 and j['v6AssignMode'] == \
 {'6plane': True, 'rfc4193': True, 'zt': False} and j['v4AssignMode'] == {'zt': True} and j['revision'] == 3"
 
 t_case "an update that changes nothing keeps the revision and the file"
 before=$(snap)
-req POST "$N/$nw" '{"mtu":10000,"unknown":1}'
+weftd_req POST "$N/$nw" '{"mtu":10000,"unknown":1}'
 t_eq "$code" 200 "status"
-jcheck "revision kept" "j['revision'] == 3"
+weftd_jcheck "revision kept" "j['revision'] == 3"
 t_eq "$(snap)" "$before" "controller.d unchanged"
 
 t_case "values that cannot be coerced: 400 naming the field, nothing applied"
@@ -178,14 +146,14 @@ for b in 'mtu:{"mtu":[1]}' 'private:{"name":"applied?","private":null}' \
 	'capabilities[0].rules:{"capabilities":[{"id":1,"rules":5}]}'; do
 	field=${b%%:*}
 	refused 400 "$field" POST "$N/$nw" "${b#*:}"
-	jcheck "$field named" "j['error'] == 400 and j['description'].startswith('$field:')"
+	weftd_jcheck "$field named" "j['error'] == 400 and j['description'].startswith('$field:')"
 done
-req GET "$N/$nw"
-jcheck "nothing applied" "j['name'] == '5' and j['revision'] == 3"
+weftd_req GET "$N/$nw"
+weftd_jcheck "nothing applied" "j['name'] == '5' and j['revision'] == 3"
 
 t_case "broken JSON, an empty body, a body over 1 MiB: refused, nothing written"
 refused 400 "broken JSON" POST "$N/$nw" '{"name":'
-jcheck "JSON error" "j['error'] == 400"
+weftd_jcheck "JSON error" "j['error'] == 400"
 refused 400 "not an object" POST "$N/$nw" '[1]'
 refused 400 "empty body" POST "$N/${addr}000002"
 refused 400 "broken JSON on create" POST "$N/${addr}000003" 'nope'
@@ -211,7 +179,7 @@ refused 404 "bulk members of unknown network" GET "/unstable$N/${addr}0000ff/mem
 refused 404 "PATCH" PATCH "$N/$nw" '{}'
 
 t_case "members: create with every writable key, defaults, coercions (§2.9)"
-req POST "$N/$nw/member/0123456789" '{"authorized":true,"ipAssignments":["10.147.20.5",
+weftd_req POST "$N/$nw/member/0123456789" '{"authorized":true,"ipAssignments":["10.147.20.5",
 	"fd00::1/64","bogus"],"name":"m1","tags":[[1000,200],[5,1],[1,2],[1,3],5],
 	"capabilities":[1000,"1000",7],"activeBridge":"false","noAutoAssignIps":1,"bogus":1,
 	"ssoExempt":true,"vMajor":3,"identity":"x","authenticationURL":"http://x",
@@ -242,106 +210,106 @@ for k in ("online", "lastSeen", "physicalAddress", "version"):
 print(json.dumps(j, sort_keys=True, separators=(",", ":")))' "$tmp/body")
 t_eq "$(cat "$cdir/network/$nw/member/0123456789.json")" "$stored" \
 	"member file: the document less what is observed"
-req POST "$N/$nw/member/ABCDEF0123" '{}'
-jcheck "upper-case ADDR stored lower-case, defaults" "j['id'] == 'abcdef0123' and \
+weftd_req POST "$N/$nw/member/ABCDEF0123" '{}'
+weftd_jcheck "upper-case ADDR stored lower-case, defaults" "j['id'] == 'abcdef0123' and \
 j['address'] == 'abcdef0123' and j['authorized'] is False and j['lastAuthorizedCredentialType'] is None \
 and j['ipAssignments'] == [] and 'name' not in j and j['revision'] == 1"
 t_check "member file lower-case" test -f "$cdir/network/$nw/member/abcdef0123.json"
-req POST "$N/$nw/member/0123456789" '{"authorized":"false"}'
-jcheck "deauthorized" "j['authorized'] is False and j['lastDeauthorizedTime'] > 0 and j['revision'] == 2"
+weftd_req POST "$N/$nw/member/0123456789" '{"authorized":"false"}'
+weftd_jcheck "deauthorized" "j['authorized'] is False and j['lastDeauthorizedTime'] > 0 and j['revision'] == 2"
 for b in 'ipAssignments[1]:{"ipAssignments":["10.0.0.1",2]}' \
 	'capabilities[0]:{"capabilities":["x"]}' 'authorized:{"authorized":[true]}' \
 	'tags[0]:{"tags":[["a",1]]}' 'ipAssignments:{"ipAssignments":"10.0.0.1"}'; do
 	field=${b%%:*}
 	refused 400 "$field" POST "$N/$nw/member/0123456789" "${b#*:}"
-	jcheck "$field named" "j['description'].startswith('$field:')"
+	weftd_jcheck "$field named" "j['description'].startswith('$field:')"
 done
-req GET "$N/$nw/member/0123456789"
-jcheck "GET member" "j['revision'] == 2 and j['name'] == 'm1'"
-req GET "$N/$nw/member"
+weftd_req GET "$N/$nw/member/0123456789"
+weftd_jcheck "GET member" "j['revision'] == 2 and j['name'] == 'm1'"
+weftd_req GET "$N/$nw/member"
 t_eq "$code $body" '200 {"0123456789":2,"abcdef0123":1}' "member list {address: revision}"
 refused 404 "unknown member" GET "$N/$nw/member/00000000aa"
 
 t_case "GET /controller/network lists every network, ascending"
-req POST "$N/${addr}000009" '{"private":false}'
-req GET "$N"
-jcheck "list" "j == sorted(j) and len(j) == 4 and '$nw' in j and '$nw1' in j and \
+weftd_req POST "$N/${addr}000009" '{"private":false}'
+weftd_req GET "$N"
+weftd_jcheck "list" "j == sorted(j) and len(j) == 4 and '$nw' in j and '$nw1' in j and \
 all(isinstance(x, str) and len(x) == 16 for x in j)"
 all=$body
 
 t_case "bulk lists with counts, limit and offset"
-req GET "/unstable$N"
-jcheck "all networks" "j['meta'] == {'networkCount': 4} and [n['id'] for n in j['data']] == $all"
-jcheck "member counts" "[n['meta'] for n in j['data'] if n['id'] == '$nw'] == \
+weftd_req GET "/unstable$N"
+weftd_jcheck "all networks" "j['meta'] == {'networkCount': 4} and [n['id'] for n in j['data']] == $all"
+weftd_jcheck "member counts" "[n['meta'] for n in j['data'] if n['id'] == '$nw'] == \
 [{'authorizedMemberCount': 0, 'totalMemberCount': 2}]"
-req GET "/unstable$N?offset=1&limit=2"
-jcheck "window" "[n['id'] for n in j['data']] == $all[1:3] and j['meta']['networkCount'] == 4"
-req GET "/unstable$N?offset=9"
-jcheck "past the end" "j['data'] == [] and j['meta']['networkCount'] == 4"
-req GET "/unstable$N?limit=0"
-jcheck "limit 0" "j['data'] == []"
+weftd_req GET "/unstable$N?offset=1&limit=2"
+weftd_jcheck "window" "[n['id'] for n in j['data']] == $all[1:3] and j['meta']['networkCount'] == 4"
+weftd_req GET "/unstable$N?offset=9"
+weftd_jcheck "past the end" "j['data'] == [] and j['meta']['networkCount'] == 4"
+weftd_req GET "/unstable$N?limit=0"
+weftd_jcheck "limit 0" "j['data'] == []"
 refused 400 "bad limit" GET "/unstable$N?limit=x"
-jcheck "limit named" "j['description'].startswith('limit:')"
+weftd_jcheck "limit named" "j['description'].startswith('limit:')"
 refused 400 "bad offset" GET "/unstable$N?offset=-1"
-req POST "$N/$nw/member/0123456789" '{"authorized":1}'
-req GET "/unstable$N/$nw/member?limit=1"
-jcheck "members window" "[m['id'] for m in j['data']] == ['0123456789'] and \
+weftd_req POST "$N/$nw/member/0123456789" '{"authorized":1}'
+weftd_req GET "/unstable$N/$nw/member?limit=1"
+weftd_jcheck "members window" "[m['id'] for m in j['data']] == ['0123456789'] and \
 j['meta'] == {'authorizedCount': 1, 'totalCount': 2} and j['data'][0]['authorized'] is True"
-req GET "/unstable$N/$nw/member?offset=1"
-jcheck "members offset" "[m['id'] for m in j['data']] == ['abcdef0123']"
+weftd_req GET "/unstable$N/$nw/member?offset=1"
+weftd_jcheck "members offset" "[m['id'] for m in j['data']] == ['abcdef0123']"
 
 t_case "deletes return the record as it was and remove its files"
-req DELETE "$N/$nw/member/abcdef0123"
-jcheck "deleted member" "j['id'] == 'abcdef0123' and j['revision'] == 1"
+weftd_req DELETE "$N/$nw/member/abcdef0123"
+weftd_jcheck "deleted member" "j['id'] == 'abcdef0123' and j['revision'] == 1"
 t_check "member file gone" test ! -e "$cdir/network/$nw/member/abcdef0123.json"
 refused 404 "again" DELETE "$N/$nw/member/abcdef0123"
-req GET "$N/$nw/member"
+weftd_req GET "$N/$nw/member"
 t_eq "$body" '{"0123456789":3}' "member list after delete"
-req DELETE "$N/${addr}000009"
-jcheck "deleted network" "j['id'] == '${addr}000009' and j['private'] is False"
+weftd_req DELETE "$N/${addr}000009"
+weftd_jcheck "deleted network" "j['id'] == '${addr}000009' and j['private'] is False"
 t_check "network file gone" test ! -e "$cdir/network/${addr}000009.json"
 refused 404 "deleted network" GET "$N/${addr}000009"
 
 t_case "records survive a restart"
-req GET "/unstable$N"
+weftd_req GET "/unstable$N"
 nets_before=$body
-req GET "/unstable$N/$nw/member"
+weftd_req GET "/unstable$N/$nw/member"
 members_before=$body
-stop
-start
-req GET "/unstable$N"
+weftd_stop
+weftd_start
+weftd_req GET "/unstable$N"
 t_eq "$body" "$nets_before" "networks"
-req GET "/unstable$N/$nw/member"
+weftd_req GET "/unstable$N/$nw/member"
 t_eq "$body" "$members_before" "members"
-req POST "$N/$nw" '{"name":"again"}'
-jcheck "revision continues" "j['revision'] == 4"
+weftd_req POST "$N/$nw" '{"name":"again"}'
+weftd_jcheck "revision continues" "j['revision'] == 4"
 
 t_case "corrupt documents: reported by path, skipped, never overwritten or removed"
 bad="$cdir/network/${addr}0000cc.json"
 badm="$cdir/network/$nw/member/00000000bb.json"
 printf '{"id":"%s0000cc", broken' "$addr" >"$bad"
 printf '{"id":"short"}' >"$badm"
-stop
-start
+weftd_stop
+weftd_start
 t_check "network file named in the log" grep -q "$bad" "$tmp/weftd.log"
 t_check "member file named in the log" grep -q "$badm" "$tmp/weftd.log"
 sum=$(md5sum "$bad" "$badm")
 refused 404 "corrupt network not loaded" GET "$N/${addr}0000cc"
 refused 409 "PUT over a corrupt network" PUT "$N/${addr}0000cc" '{}'
-jcheck "names the file" "'$bad' in j['description'] and j['error'] == 409"
+weftd_jcheck "names the file" "'$bad' in j['description'] and j['error'] == 409"
 refused 409 "POST over a corrupt member" POST "$N/$nw/member/00000000bb" '{}'
-jcheck "names the file" "'$badm' in j['description']"
-req GET "$N/$nw/member"
+weftd_jcheck "names the file" "'$badm' in j['description']"
+weftd_req GET "$N/$nw/member"
 t_eq "$body" '{"0123456789":3}' "corrupt member not listed"
-req DELETE "$N/$nw"
+weftd_req DELETE "$N/$nw"
 t_eq "$code" 200 "network with a corrupt member deleted"
 t_check "its member file gone" test ! -e "$cdir/network/$nw/member/0123456789.json"
 t_check "network file gone" test ! -e "$cdir/network/$nw.json"
 t_eq "$(md5sum "$bad" "$badm")" "$sum" "corrupt files byte for byte the same"
-stop
-start
+weftd_stop
+weftd_start
 t_eq "$(md5sum "$bad" "$badm")" "$sum" "and after another start"
-req GET "$N"
-jcheck "still skipped" "'${addr}0000cc' not in j and '$nw' not in j"
-stop
+weftd_req GET "$N"
+weftd_jcheck "still skipped" "'${addr}0000cc' not in j and '$nw' not in j"
+weftd_stop
 t_done

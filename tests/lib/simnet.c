@@ -301,6 +301,21 @@ static void config_request(void *ctx, const struct weft_config_request *req)
 		                            req->requester, req->request_id, 5);
 }
 
+static void frame_out(void *ctx, const struct weft_frame *f)
+{
+	struct sim_host *h = ctx;
+	if (h->n_frames < SIM_MAX_FRAMES) {
+		struct sim_frame *s = &h->frames[h->n_frames];
+		s->network_id = f->network_id;
+		s->src_mac = f->src_mac;
+		s->dst_mac = f->dst_mac;
+		s->ethertype = f->ethertype;
+		s->len = f->len;
+		memcpy(s->data, f->data, f->len < sizeof s->data ? f->len : sizeof s->data);
+	}
+	h->n_frames++;
+}
+
 static bool start_node(struct sim_host *h)
 {
 	struct weft_node_callbacks cb = {
@@ -311,6 +326,7 @@ static bool start_node(struct sim_host *h)
 	    .state_get = state_get,
 	    .event = event,
 	    .config_request = config_request,
+	    .frame_out = frame_out,
 	};
 	if (weft_node_new(&h->node, &cb, h->net->now_ms) != WEFT_OK)
 		return false;

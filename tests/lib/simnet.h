@@ -30,6 +30,15 @@ struct sim_mapping {
 };
 
 #define SIM_MAX_OBJECTS 128
+#define SIM_MAX_FRAMES  64
+
+// A frame the node handed to the host's port (frame_out), its payload cut to 64 bytes.
+struct sim_frame {
+	uint64_t network_id, src_mac, dst_mac;
+	uint16_t ethertype;
+	size_t len;
+	uint8_t data[64];
+};
 
 struct sim_object {
 	enum weft_state_object type;
@@ -78,6 +87,9 @@ struct sim_host {
 	unsigned n_config_errors, config_error;
 	unsigned n_echo; // ECHO replies received (weft_node_ping)
 	uint64_t last_echo_from, last_echo_cookie;
+	unsigned
+	    n_frames; // frames delivered to the port (frame_out), the first SIM_MAX_FRAMES kept
+	struct sim_frame frames[SIM_MAX_FRAMES];
 };
 
 struct sim_event; // datagram in flight
