@@ -322,9 +322,11 @@ void weft_rx_ext_frame(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
 	int a = weft_frame_filter_in(n, now_ms, net, p->id.address, &f);
 	bool ok = a == 2;
 	if (a == 1) {
-		if (f.src_mac != weft_vl2_mac_from_address(p->id.address, nwid))
+		if (f.src_mac != weft_vl2_mac_from_address(p->id.address, nwid)) {
 			ok = weft_network_is_bridge(net, p->id.address); // bridged by p
-		else if (f.dst_mac != net->mac)
+			if (ok)
+				weft_bridge_learn(net, f.src_mac, p->id.address);
+		} else if (f.dst_mac != net->mac)
 			ok = is_multicast(f.dst_mac) ? net->nc->multicast_limit > 0
 			                             : weft_network_is_bridge(net, n->self.address);
 		else
@@ -399,23 +401,71 @@ static void send_unicast(struct weft_node *n, int64_t now_ms, struct weft_networ
 		weft_tx_send(n, now_ms, dest, WEFT_VERB_FRAME, n->q_buf, w.len, false, true);
 }
 
-// Unknown unicast MACs go to the network's active bridges only (§7.6).
+static size_t route_slot(uint64_t mac)
+{
+	return (size_t)((mac * 0x9e3779b97f4a7c15ULL) >> 54) % WEFT_LIMIT_BRIDGE_ROUTES;
+}
+
+void weft_bridge_learn(struct weft_network *net, uint64_t mac, uint64_t bridge)
+{
+	size_t i = route_slot(mac);
+	net->bridge_routes[i].mac = mac;
+	net->bridge_routes[i].bridge = bridge;
+}
+
+uint64_t weft_bridge_route(const struct weft_network *net, uint64_t mac)
+{
+	size_t i = route_slot(mac);
+	return net->bridge_routes[i].bridge && net->bridge_routes[i].mac == mac
+	           ? net->bridge_routes[i].bridge
+	           : 0;
+}
+
+static void to_bridge(struct weft_node *n, int64_t now_ms, struct weft_network *net,
+                      const struct weft_frame *f, uint64_t bridge)
+{
+	if (weft_frame_filter_out(n, now_ms, net, f, bridge, true))
+		send_ext(n, now_ms, net, bridge, 0, f, 0);
+}
+
+// Unknown unicast MACs (§7.6): to the bridge known to have them, else to every active bridge
+// (32 random picks when there are more), never to ordinary members.
 static void send_to_bridges(struct weft_node *n, int64_t now_ms, struct weft_network *net,
                             const struct weft_frame *f)
 {
-	unsigned sent = 0;
+	uint64_t bridges[WEFT_NETCONF_MAX_SPECIALISTS];
+	unsigned nb = 0;
 	if (!weft_frame_filter_out(n, now_ms, net, f, 0, false))
 		return;
-	for (unsigned i = 0; i < net->nc->n_specialists && sent < MAX_BRIDGE_FLOOD; i++) {
-		uint64_t s = net->nc->specialists[i];
-		uint64_t to = s & WEFT_NETCONF_SPECIALIST_ADDRESS_MASK;
-		if (!(s & WEFT_NETCONF_SPECIALIST_ACTIVE_BRIDGE) || to == n->self.address)
-			continue;
-		if (weft_frame_filter_out(n, now_ms, net, f, to, true)) {
-			send_ext(n, now_ms, net, to, 0, f, 0);
-			sent++;
-		}
+	uint64_t known = weft_bridge_route(net, f->dst_mac);
+	if (known && known != n->self.address && weft_network_is_bridge(net, known)) {
+		to_bridge(n, now_ms, net, f, known);
+		return;
 	}
+	for (unsigned i = 0; i < net->nc->n_specialists; i++)
+		if (net->nc->specialists[i] & WEFT_NETCONF_SPECIALIST_ACTIVE_BRIDGE)
+			bridges[nb++] =
+			    net->nc->specialists[i] & WEFT_NETCONF_SPECIALIST_ADDRESS_MASK;
+	if (nb <= MAX_BRIDGE_FLOOD) {
+		for (unsigned i = 0; i < nb; i++)
+			to_bridge(n, now_ms, net, f, bridges[i]);
+		return;
+	}
+	for (unsigned k = 0; k < MAX_BRIDGE_FLOOD; k++) // the same bridge may be picked twice
+		to_bridge(n, now_ms, net, f, bridges[weft_node_random_u64(n) % nb]);
+}
+
+// A multicast leaving our port from a bridged MAC: its group is announced as ours (§7.5).
+static void remember_behind(struct weft_node *n, int64_t now_ms, struct weft_network *net,
+                            const struct weft_vl2_mcgroup *g)
+{
+	for (unsigned i = 0; i < net->n_behind; i++)
+		if (!weft_vl2_mcgroup_cmp(&net->behind[i], g))
+			return;
+	if (net->n_behind >= WEFT_LIMIT_NETWORK_SUBS)
+		return;
+	net->behind[net->n_behind++] = *g;
+	weft_mcast_announce(n, now_ms, net, g);
 }
 
 enum weft_result weft_node_process_frame(struct weft_node *n, int64_t now_ms,
@@ -447,9 +497,12 @@ enum weft_result weft_node_process_frame(struct weft_node *n, int64_t now_ms,
 		} else if (ndp(n, net, f)) {
 			drop = true;
 		}
-		if (!drop && net->nc->multicast_limit &&
-		    weft_frame_filter_out(n, now_ms, net, f, 0, false))
-			weft_mcast_send(n, now_ms, net, &g, f);
+		if (!drop && net->nc->multicast_limit) {
+			if (bridged)
+				remember_behind(n, now_ms, net, &g);
+			if (weft_frame_filter_out(n, now_ms, net, f, 0, false))
+				weft_mcast_send(n, now_ms, net, &g, f);
+		}
 	} else if (f->dst_mac == net->mac) {
 		weft_frame_deliver(n, f);
 	} else if (weft_vl2_mac_is_member(f->dst_mac, net->nwid)) {

@@ -33,7 +33,8 @@
 #define WEFT_LIMIT_MC_SUBSCRIBERS        8192   // subscribers kept per group
 #define WEFT_LIMIT_PEER_CONFIGURED       4  // networks per peer we sent a config for, as controller
 #define WEFT_LIMIT_NETWORKS              64 // joined networks
-#define WEFT_LIMIT_GATE_WAIT             16 // frames waiting for their sender's credentials
+#define WEFT_LIMIT_BRIDGE_ROUTES         1024 // MACs behind bridges remembered per network
+#define WEFT_LIMIT_GATE_WAIT             16   // frames waiting for their sender's credentials
 #define WEFT_LIMIT_NETWORK_SUBS          256  // our own port's multicast groups per network
 #define WEFT_LIMIT_MEMBERSHIP_BUCKETS    256  // membership hash buckets per network
 #define WEFT_LIMIT_MEMBERSHIPS           8192 // membership records per network

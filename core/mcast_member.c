@@ -3,6 +3,8 @@
 // announcements, GATHERs answered from what we know, sending a multicast to its subscribers
 // (sender-replicated unicast, §8.5) with a short queue for subscribers learned afterwards, and
 // receiving MULTICAST_FRAME. The directory side (roots, controllers) is rx_multicast.c.
+#include <stdlib.h>
+
 #include "node.h"
 
 #define LIKE_RECORD_LEN   18     // network ID (8) | group MAC (6) | ADI (4)
@@ -19,7 +21,8 @@
 #define MC_FLAG_COM       0x01   // MULTICAST_FRAME / GATHER: a COM follows
 #define MC_FLAG_GATHER    0x02   // MULTICAST_FRAME: implicit gather limit follows
 #define MC_FLAG_SRC_MAC   0x04   // MULTICAST_FRAME: explicit (bridged) source MAC follows
-#define MC_FLAG_REPLICATE 0x08   // MULTICAST_FRAME: "please replicate" (replicators only)
+#define ANNOUNCED_MAX     (2 * WEFT_LIMIT_NETWORK_SUBS + 1)
+#define MC_FLAG_REPLICATE 0x08 // MULTICAST_FRAME: "please replicate" (replicators only)
 
 // The gate (§5.10), in one place should its signature change.
 static bool gate(struct weft_node *n, const struct weft_network *net, uint64_t address)
@@ -65,6 +68,9 @@ static void write_group(struct weft_wbuf *w, const struct weft_vl2_mcgroup *g)
 static bool subscribed(const struct weft_network *net, const struct weft_vl2_mcgroup *g)
 {
 	unsigned lo = 0, hi = net->n_subs;
+	for (unsigned i = 0; i < net->n_behind; i++) // groups of MACs behind us as a bridge
+		if (!weft_vl2_mcgroup_cmp(&net->behind[i], g))
+			return true;
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		int c = weft_vl2_mcgroup_cmp(&net->subs[mid], g);
@@ -85,24 +91,26 @@ static bool compress_for(const struct weft_network *net)
 
 // ---- LIKE: announcing our subscriptions (§8.2) ----------------------------------------------
 
-// What we announce: our subscriptions plus broadcast when enabled, sorted, no duplicates.
-static unsigned announced_groups(const struct weft_network *net,
-                                 struct weft_vl2_mcgroup out[WEFT_LIMIT_NETWORK_SUBS + 1])
+static int cmp_group(const void *a, const void *b)
 {
-	struct weft_vl2_mcgroup bc = weft_vl2_mcgroup_broadcast();
-	bool add_bc =
-	    net->nc && (net->nc->flags & WEFT_NETCONF_F_ENABLE_BROADCAST) && !subscribed(net, &bc);
-	unsigned k = 0;
-	for (unsigned i = 0; i < net->n_subs; i++) {
-		if (add_bc && weft_vl2_mcgroup_cmp(&bc, &net->subs[i]) < 0) {
-			out[k++] = bc;
-			add_bc = false;
-		}
-		out[k++] = net->subs[i];
-	}
-	if (add_bc)
-		out[k++] = bc;
-	return k;
+	return weft_vl2_mcgroup_cmp(a, b);
+}
+
+// What we announce: our subscriptions, the groups behind us as a bridge, and broadcast when
+// enabled; sorted, no duplicates.
+static unsigned announced_groups(const struct weft_network *net,
+                                 struct weft_vl2_mcgroup out[ANNOUNCED_MAX])
+{
+	unsigned k = net->n_subs + net->n_behind, u = 0;
+	memcpy(out, net->subs, net->n_subs * sizeof out[0]);
+	memcpy(out + net->n_subs, net->behind, net->n_behind * sizeof out[0]);
+	if (net->nc && (net->nc->flags & WEFT_NETCONF_F_ENABLE_BROADCAST))
+		out[k++] = weft_vl2_mcgroup_broadcast();
+	qsort(out, k, sizeof out[0], cmp_group);
+	for (unsigned i = 0; i < k; i++)
+		if (!u || weft_vl2_mcgroup_cmp(&out[u - 1], &out[i]))
+			out[u++] = out[i];
+	return u;
 }
 
 // LIKE packets carrying `groups` to `dest`, a new packet before one would reach 10024 bytes.
@@ -165,7 +173,7 @@ static void like_directories(struct weft_node *n, int64_t now_ms, const struct w
 void weft_mcast_announce(struct weft_node *n, int64_t now_ms, struct weft_network *net,
                          const struct weft_vl2_mcgroup *g)
 {
-	struct weft_vl2_mcgroup groups[WEFT_LIMIT_NETWORK_SUBS + 1];
+	struct weft_vl2_mcgroup groups[ANNOUNCED_MAX];
 	unsigned count = g ? 1 : announced_groups(net, groups);
 	const struct weft_vl2_mcgroup *list = g ? g : groups;
 	if (!net->nc || !count)
@@ -189,7 +197,7 @@ void weft_mcast_announce(struct weft_node *n, int64_t now_ms, struct weft_networ
 void weft_mcast_announce_to(struct weft_node *n, int64_t now_ms, struct weft_network *net,
                             struct weft_membership *m)
 {
-	struct weft_vl2_mcgroup groups[WEFT_LIMIT_NETWORK_SUBS + 1];
+	struct weft_vl2_mcgroup groups[ANNOUNCED_MAX];
 	if (!net->nc || now_ms - m->liked_ms < ANNOUNCE_MS)
 		return;
 	m->liked_ms = now_ms;
@@ -585,6 +593,9 @@ void weft_rx_multicast_frame(struct weft_node *n, int64_t now_ms, struct weft_pe
 	size_t flen = rbuf_left(&r);
 	struct weft_frame f = {nwid, src, g.mac, ethertype, 0, pkt + WEFT_WIRE_IDX_PAYLOAD + r.pos,
 	                       flen};
+	if (src != sender_mac)
+		weft_bridge_learn(net, src,
+		                  p->id.address); // the sender is a bridge (checked above)
 	if (flen >= 1 && flen <= FRAME_MAX_LEN &&
 	    weft_frame_filter_in(n, now_ms, net, p->id.address, &f) > 0)
 		weft_frame_deliver(n, &f);

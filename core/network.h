@@ -64,6 +64,13 @@ struct weft_network {
 	struct weft_vl2_mcgroup subs[WEFT_LIMIT_NETWORK_SUBS];
 	int64_t announce_ms;  // last full LIKE to the controller and upstreams
 	int64_t mc_expire_ms; // last subscriber expiry pass (mcast_member.c, every 30 s)
+	// Groups seen leaving our port from bridged MACs (§7.5): announced as ours, never expired.
+	unsigned n_behind;
+	struct weft_vl2_mcgroup behind[WEFT_LIMIT_NETWORK_SUBS];
+	// MACs learned behind active bridges (§7.6): a direct-mapped cache, latest wins.
+	struct {
+		uint64_t mac, bridge; // bridge 0 = empty
+	} bridge_routes[WEFT_LIMIT_BRIDGE_ROUTES];
 	// Membership records by peer address.
 	struct weft_membership *members[WEFT_LIMIT_MEMBERSHIP_BUCKETS];
 	size_t n_members;
@@ -135,6 +142,9 @@ int weft_frame_filter_in(struct weft_node *n, int64_t now_ms, struct weft_networ
 void weft_frame_gate_failed(struct weft_node *n, int64_t now_ms, struct weft_peer *p,
                             const uint8_t *pkt, size_t len, uint64_t nwid);
 void weft_frame_retry(struct weft_node *n, int64_t now_ms);
+// Bridge routes (§7.6): `mac` was seen coming from active bridge `bridge`; where a MAC is.
+void weft_bridge_learn(struct weft_network *net, uint64_t mac, uint64_t bridge);
+uint64_t weft_bridge_route(const struct weft_network *net, uint64_t mac);
 // Hands a frame to the host's port.
 void weft_frame_deliver(struct weft_node *n, const struct weft_frame *f);
 

@@ -192,9 +192,9 @@ int main(void)
 {
 	uint8_t planet[WEFT_WORLD_MAX_LEN];
 	t_init("sim/multicast");
-	// No jitter: a MULTICAST_FRAME overtaking the credentials pushed just before it fails the
-	// gate and is lost (1.14 would retry it for 5 s; weft does not yet).
-	sim_init(&net, 23, 10, 0, 0);
+	// With jitter a MULTICAST_FRAME may overtake the credentials pushed just before it: it
+	// then waits for them at the receiver (the gate retry), as in 1.14.
+	sim_init(&net, 23, 10, 5, 0);
 	root = sim_add_host(&net, SIM_NAT_NONE, NULL, 0);
 	size_t plen = sim_make_planet(root, planet, sizeof planet);
 	weft_node_set_planet(root->node, net.now_ms, planet, plen);
