@@ -270,8 +270,7 @@ enum weft_result weft_node_network_info(const struct weft_node *node, uint64_t n
                                         struct weft_network_info *out);
 // A frame from the local port of a joined network (the tap): switched to members (vl2.md §7.3).
 enum weft_result weft_node_process_frame(struct weft_node *node, int64_t now_ms,
-                                         const struct weft_frame *frame,
-                                         int64_t *next_deadline_ms);
+                                         const struct weft_frame *frame, int64_t *next_deadline_ms);
 // Multicast groups the local port listens to (service.md §5.5); LIKEs announce them.
 enum weft_result weft_node_multicast_subscribe(struct weft_node *node, int64_t now_ms,
                                                uint64_t network_id, uint64_t mac, uint32_t adi);
