@@ -87,11 +87,19 @@ net_planet() {
 	for h in "$@"; do cp "$root/planet" "$h/planet"; done
 }
 
-# net_public NAME N: adds namespace NAME on 198.18.N.2, a public host on the router inet of
-# net_two_nats (no NAT).
+# net_public NAME N: adds namespace NAME on 198.18.N.2, a public host (no NAT) behind its own
+# router pub-NAME, which hangs off inet at 198.18.(100+N).2. The extra hop is the internet's:
+# a node's NAT-opening datagram has TTL 2 and must die before it reaches anyone's NAT (vl1.md
+# §5.7); from a host one hop from the NATs it would arrive, make the far NAT remap the port it
+# is about to open, and break hole punching in a way the real internet never does.
 net_public() {
-	net_ns "$1" || return 1
-	net_link inet "198.18.$2.1/24" "$1" "198.18.$2.2/24"
+	local r="pub-$1"
+	net_ns "$1" && net_ns "$r" || return 1
+	net_link inet "198.18.$((100 + $2)).1/24" "$r" "198.18.$((100 + $2)).2/24"
+	net_link "$r" "198.18.$2.1/24" "$1" "198.18.$2.2/24"
+	net_forwarding "$r"
+	net_exec "$r" ip route add default via "198.18.$((100 + $2)).1"
+	net_exec inet ip route add "198.18.$2.0/24" via "198.18.$((100 + $2)).2"
 	net_exec "$1" ip route add default via "198.18.$2.1"
 }
 

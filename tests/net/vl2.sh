@@ -9,8 +9,8 @@ T_SUITE=net/vl2
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/t.sh"
 . "$here/lib.sh"
-[ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces" 6
-[ -e /dev/net/tun ] || t_skip_all "no /dev/net/tun" 6
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces" 7
+[ -e /dev/net/tun ] || t_skip_all "no /dev/net/tun" 7
 B="$(cd "${WEFT_BUILD:-build}" && pwd)"
 W="$B/weft"
 D="$B/weftd"
@@ -85,6 +85,25 @@ s = socket.create_connection((sys.argv[1], 7001), timeout=10)
 s.sendall(b"x" * 100000); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())' "${v4[b]}")
 wait "$srv"
 [ "$got" = 100000 ] || t_fail "TCP: b received '$got' bytes of 100000"
+
+t_case "members behind NATs end on a direct path to each other"
+# direct_path FROM TO NAT: FROM prefers a path to TO at TO's NAT address.
+direct_path() {
+	net_exec "$1" "$W" -D"$tmp/$1" -j peers 2>/dev/null | python3 -c '
+import json, sys
+want, nat = sys.argv[1], sys.argv[2]
+for p in json.load(sys.stdin):
+    if p["address"] == want:
+        sys.exit(0 if any(x["preferred"] and x["address"].startswith(nat + "/") for x in p["paths"]) else 1)
+sys.exit(1)' "$2" "$3"
+}
+for _ in $(seq 60); do
+	direct_path a "$(addr b)" 198.18.3.2 && direct_path b "$(addr a)" 198.18.2.2 && break
+	net_exec a ping -c1 -W1 "${v4[b]}" >/dev/null 2>&1
+	sleep 0.5
+done
+direct_path a "$(addr b)" 198.18.3.2 || { net_exec a "$W" -D"$tmp/a" peers; t_fail "a relays to b"; }
+direct_path b "$(addr a)" 198.18.2.2 || t_fail "b relays to a"
 
 t_case "IPv6: ping on RFC4193 and 6PLANE addresses (NDP emulated)"
 for y in b c; do
