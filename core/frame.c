@@ -91,7 +91,7 @@ static void send_ext(struct weft_node *n, int64_t now_ms, const struct weft_netw
 	uint8_t mac[6];
 	if (!to || to == n->self.address)
 		return;
-	wbuf_init(&w, n->q_buf, sizeof n->q_buf);
+	wbuf_init(&w, n->vl2_buf, sizeof n->vl2_buf);
 	wbuf_u64(&w, net->nwid);
 	wbuf_u8(&w, flags);
 	weft_vl2_mac_to_bytes(mac, f->dst_mac);
@@ -101,7 +101,7 @@ static void send_ext(struct weft_node *n, int64_t now_ms, const struct weft_netw
 	wbuf_u16(&w, f->ethertype);
 	wbuf_bytes(&w, f->data, len && len < f->len ? len : f->len);
 	if (!w.bad)
-		weft_tx_send(n, now_ms, to, WEFT_VERB_EXT_FRAME, n->q_buf, w.len, true, true);
+		weft_tx_send(n, now_ms, to, WEFT_VERB_EXT_FRAME, n->vl2_buf, w.len, true, true);
 }
 
 static void send_copies(struct weft_node *n, int64_t now_ms, const struct weft_network *net,
@@ -393,12 +393,12 @@ static void send_unicast(struct weft_node *n, int64_t now_ms, struct weft_networ
 		return;
 	}
 	struct weft_wbuf w;
-	wbuf_init(&w, n->q_buf, sizeof n->q_buf);
+	wbuf_init(&w, n->vl2_buf, sizeof n->vl2_buf);
 	wbuf_u64(&w, net->nwid);
 	wbuf_u16(&w, f->ethertype);
 	wbuf_bytes(&w, f->data, f->len);
 	if (!w.bad) // 1.14 sends FRAME uncompressed
-		weft_tx_send(n, now_ms, dest, WEFT_VERB_FRAME, n->q_buf, w.len, false, true);
+		weft_tx_send(n, now_ms, dest, WEFT_VERB_FRAME, n->vl2_buf, w.len, false, true);
 }
 
 static size_t route_slot(uint64_t mac)

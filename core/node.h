@@ -202,6 +202,8 @@ struct weft_node {
 	uint8_t scratch[WEFT_PACKET_MAX_LEN];
 	uint8_t dg_buf[WEFT_PHYSMTU_DEFAULT];
 	uint8_t q_buf[WEFT_PACKET_MAX_LEN];   // a queued packet being retried
+	uint8_t vl2_buf[WEFT_PACKET_MAX_LEN]; // a FRAME / EXT_FRAME being built (frame.c): never
+	                                      // the buffer a handled packet sits in
 	uint8_t cfg_buf[WEFT_PACKET_MAX_LEN]; // a config chunk being built
 	// Random bytes drawn from the host in bulk (one call, not one per packet ID).
 	uint8_t rand_pool[256];
