@@ -135,8 +135,15 @@ s.sendto(b"weft-mdns", ("224.0.0.251", 5353))' "${v4[a]}"
 done
 for n in b c; do grep -q weft-mdns "$tmp/mc-$n.out" || t_fail "$n did not get the multicast"; done
 
-t_case "the unauthorized member gets nothing"
+t_case "the unauthorized member gets nothing; a network the controller lacks is NOT_FOUND"
 is_denied d || t_fail "d is not ACCESS_DENIED"
+missing="$(addr ctl)0000ff"
+net_exec d "$W" -D"$tmp/d" join "$missing" >/dev/null
+not_found() {
+	[ "$(net_api d "$tmp/d" GET "/network/$missing" | python3 -c \
+		'import json,sys; print(json.load(sys.stdin).get("status"))')" = NOT_FOUND ]
+}
+net_wait 20 not_found || t_fail "joining a network the controller does not have is not NOT_FOUND"
 [ -z "$(net_member_ip d "$tmp/d" "$nwid" 4)" ] || t_fail "d has an address"
 net_exec d ip -o link | grep -q ' zt' && t_fail "d has a network port"
 
