@@ -127,3 +127,26 @@ for a in n.get("assignedAddresses", []):
         print(ip)
         break' "$4"
 }
+
+# net_vl2_world DIR WEFT WEFTD P1 P2: the VL2 test picture: net_two_nats, a controller host
+# ctl, public hosts P1 (198.18.5.2) and P2 (198.18.6.2), a planet naming the root, and weftd
+# running in root, ctl, a, b, P1 and P2 (homes under DIR), all online.
+net_vl2_world() {
+	local dir=$1 w=$2 d=$3 n
+	shift 3
+	net_two_nats && net_controller && net_public "$1" 5 && net_public "$2" 6 || return 1
+	for n in root ctl a b "$@"; do mkdir -p "$dir/$n"; done
+	"$w" idtool generate "$dir/root/identity.secret" "$dir/root/identity.public" >/dev/null
+	net_planet "$w" "$dir/root" "$dir/ctl" "$dir/a" "$dir/b" "$dir/$1" "$dir/$2" || return 1
+	for n in root ctl a b "$@"; do net_bg "$n" "$dir/$n.log" "$d" -U -p9993 "$dir/$n"; done
+	for n in ctl a b "$@"; do
+		net_wait 20 sh -c "ip netns exec $NET_PREFIX-$n '$w' -D'$dir/$n' info | grep -q ONLINE" ||
+			{ echo "$n not online" >&2; return 1; }
+	done
+}
+
+# net_new_network DIR BODY: a network made on ctl's controller from the JSON BODY; prints its ID.
+net_new_network() {
+	net_api ctl "$1/ctl" POST "/controller/network/$(cut -c1-10 "$1/ctl/identity.public")______" \
+		"$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}

@@ -25,23 +25,11 @@ is_denied() { [ "$(status "$1")" = ACCESS_DENIED ]; }
 ping_ok() { net_exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 
 t_case "three members join a private network and get their addresses"
-net_two_nats || t_fail "topology"
-net_controller || t_fail "topology"
-net_public c 5 || t_fail "topology"
-net_public d 6 || t_fail "topology"
-mkdir -p "$tmp/root" "$tmp/ctl" "$tmp/a" "$tmp/b" "$tmp/c" "$tmp/d"
-"$W" idtool generate "$tmp/root/identity.secret" "$tmp/root/identity.public" >/dev/null
-net_planet "$W" "$tmp/root" "$tmp/ctl" "$tmp/a" "$tmp/b" "$tmp/c" "$tmp/d" || t_fail "planet"
-for n in root ctl $M; do net_bg "$n" "$tmp/$n.log" "$D" -U -p9993 "$tmp/$n"; done
-for n in ctl $M; do
-	net_wait 20 sh -c "ip netns exec $NET_PREFIX-$n '$W' -D'$tmp/$n' info | grep -q ONLINE" ||
-		t_fail "$n not online"
-done
-nwid=$(net_api ctl "$tmp/ctl" POST "/controller/network/$(addr ctl)______" '{"name":"vl2",
+net_vl2_world "$tmp" "$W" "$D" c d || t_fail "setup"
+nwid=$(net_new_network "$tmp" '{"name":"vl2",
   "private":true, "v4AssignMode":{"zt":true}, "v6AssignMode":{"rfc4193":true,"6plane":true},
   "ipAssignmentPools":[{"ipRangeStart":"10.147.17.1","ipRangeEnd":"10.147.17.254"}],
-  "routes":[{"target":"10.147.17.0/24","via":null}]}' |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  "routes":[{"target":"10.147.17.0/24","via":null}]}')
 [ ${#nwid} -eq 16 ] || t_fail "network not created"
 for n in $M; do net_exec "$n" "$W" -D"$tmp/$n" join "$nwid" >/dev/null; done
 net_wait 20 is_denied d || t_fail "d not refused"
