@@ -72,7 +72,7 @@ $(CORE_LIB) $(OS_LIB) $(TLIB) $(CTL_LIB):
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/weft: $(call obj,$(CLI_SRC)) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/weft: $(call obj,$(CLI_SRC)) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
@@ -82,6 +82,7 @@ $(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
 
 $(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller
 $(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller
+$(BUILD)/obj/cli/%.o: CPPFLAGS += -Icontroller
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -23,6 +23,7 @@ static const struct weft_cli_cmd commands[] = {
     {"listmoons", weft_cli_listmoons, "", "List moons (federated root sets)"},
     {"orbit", weft_cli_orbit, "<world ID> <seed>", "Join a moon via any member root"},
     {"deorbit", weft_cli_deorbit, "<world ID>", "Leave a moon"},
+    {"rules", weft_cli_rules, "test [<args>]", "evaluate a frame against rules (--help)"},
     {"ping", weft_cli_ping, "<address> [count]", "ECHO a node over VL1 (weft extension)"},
     {"version", cmd_version, "", "print the version"},
     {"help", cmd_help, "", "list commands"},
