@@ -46,6 +46,9 @@ TLIB      := $(BUILD)/libwefttest.a
 # The embedded controller: linked into weftd, its tests and bench/controller.
 CTL_LIB   := $(BUILD)/libweftctl.a
 CTL_SRC   := $(wildcard controller/*.c)
+# The rules language compiler (rulesc/): linked into weft, weftd, tests and benches.
+RULESC_LIB := $(BUILD)/librulesc.a
+RULESC_SRC := $(wildcard rulesc/*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 VEC_BIN   := $(patsubst tests/vectors/%.c,$(BUILD)/tests/vectors/%,$(VEC_SRC))
 SIM_BIN   := $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(SIM_SRC))
@@ -57,7 +60,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 .SECONDARY:
 all: $(BUILD)/weft $(BUILD)/weftd
 
-$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib -Icontroller
+$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib -Icontroller -Irulesc
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,28 +71,29 @@ $(CORE_LIB): $(call obj,$(CORE_SRC))
 $(OS_LIB): $(call obj,$(OS_SRC))
 $(TLIB): $(call obj,$(TLIB_SRC))
 $(CTL_LIB): $(call obj,$(CTL_SRC))
-$(CORE_LIB) $(OS_LIB) $(TLIB) $(CTL_LIB):
+$(RULESC_LIB): $(call obj,$(RULESC_SRC))
+$(CORE_LIB) $(OS_LIB) $(TLIB) $(CTL_LIB) $(RULESC_LIB):
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/weft: $(call obj,$(CLI_SRC)) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/weft: $(call obj,$(CLI_SRC)) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
-$(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -lmicrohttpd -ljansson
 
 $(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller
 $(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller
-$(BUILD)/obj/cli/%.o: CPPFLAGS += -Icontroller
+$(BUILD)/obj/cli/%.o: CPPFLAGS += -Icontroller -Irulesc
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) $(LIBS_TEST)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CTL_LIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
@@ -130,6 +134,9 @@ FUZZ_CTL := $(filter-out controller/store_fs.c,$(CTL_SRC))
 $(BUILD)/fuzz/controller_request: FUZZ_EXTRA := $(FUZZ_CTL)
 $(BUILD)/fuzz/controller_request: FUZZ_LIBS := -ljansson
 $(BUILD)/fuzz/controller_request: $(FUZZ_CTL) $(wildcard controller/*.h)
+$(BUILD)/fuzz/rulesc: FUZZ_EXTRA := $(RULESC_SRC) -Irulesc
+$(BUILD)/fuzz/rulesc: FUZZ_LIBS := -ljansson
+$(BUILD)/fuzz/rulesc: $(RULESC_SRC) $(wildcard rulesc/*.h)
 fuzz: $(FUZZ_BIN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

@@ -25,6 +25,8 @@ int weft_cli_idtool_genplanet(int argc, char **argv);
 
 // `weft rules test` (cmd_rules.c): a frame through a rule set, verdict and deciding rule.
 int weft_cli_rules(const char *argv0, int argc, char **argv);
+// `weft rules compile FILE` (cmd_rules_compile.c): the rules language to controller JSON.
+int weft_cli_rules_compile(int argc, char **argv);
 
 // Help text of `weft` (main.c).
 void weft_cli_usage(FILE *f, const char *argv0);

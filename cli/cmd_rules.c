@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "Usage: weft rules test --rules FILE [switches] FRAME...\n"
-	    "       weft rules test --case FILE\n\n"
+	    "       weft rules test --case FILE\n"
+	    "       weft rules compile [--config] FILE   (the rules language to JSON)\n\n"
 	    "Runs one frame through a rule set and prints the verdict, the rule that decided\n"
 	    "it and the TEE/WATCH/REDIRECT copies.\n\n"
 	    "  --rules FILE            a JSON array of rules in the controller's form, or an\n"
@@ -426,6 +427,8 @@ int weft_cli_rules(const char *argv0, int argc, char **argv)
 	struct opts o = {.me = 0x1111111111ULL, .peer = 0x2222222222ULL};
 	int r;
 	(void)argv0;
+	if (argc >= 2 && !strcmp(argv[1], "compile"))
+		return weft_cli_rules_compile(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "test")) {
 		usage(argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? stdout
 		                                                                          : stderr);
