@@ -85,7 +85,7 @@ $(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -lmicrohttpd -ljansson
 
 $(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller
-$(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller
+$(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller -Irulesc
 $(BUILD)/obj/cli/%.o: CPPFLAGS += -Icontroller -Irulesc
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
@@ -131,9 +131,9 @@ $(BUILD)/fuzz/dev_mcast: FUZZ_EXTRA := $(FUZZ_TAP)
 $(BUILD)/fuzz/dev_mcast: $(FUZZ_TAP) $(wildcard os/*.h)
 # controller_request brings its own in-memory store.
 FUZZ_CTL := $(filter-out controller/store_fs.c,$(CTL_SRC))
-$(BUILD)/fuzz/controller_request: FUZZ_EXTRA := $(FUZZ_CTL)
+$(BUILD)/fuzz/controller_request: FUZZ_EXTRA := $(FUZZ_CTL) $(RULESC_SRC) -Irulesc
 $(BUILD)/fuzz/controller_request: FUZZ_LIBS := -ljansson
-$(BUILD)/fuzz/controller_request: $(FUZZ_CTL) $(wildcard controller/*.h)
+$(BUILD)/fuzz/controller_request: $(FUZZ_CTL) $(RULESC_SRC) $(wildcard controller/*.h)
 $(BUILD)/fuzz/rulesc: FUZZ_EXTRA := $(RULESC_SRC) -Irulesc
 $(BUILD)/fuzz/rulesc: FUZZ_LIBS := -ljansson
 $(BUILD)/fuzz/rulesc: $(RULESC_SRC) $(wildcard rulesc/*.h)

@@ -258,8 +258,15 @@ enum weft_result weft_controller_network_update(struct weft_controller *c, uint6
 	json_t *e = weft_ctl_entry(c, nwid), *cur = json_object_get(e, "rec");
 	if (!e && json_object_size(c->nets) >= WEFT_CONTROLLER_MAX_NETWORKS)
 		return snprintf(why, WEFT_CONTROLLER_WHY_MAX, "too many networks"), WEFT_ERR_FULL;
+	json_t *compiled = weft_ctl_rules_source(body, why, WEFT_CONTROLLER_WHY_MAX);
+	if (!compiled)
+		return WEFT_ERR_INVALID;
 	json_t *rec = start_from(cur, weft_ctl_network_defaults(nwid, now_ms));
-	if (!weft_ctl_network_apply(rec, body, why, WEFT_CONTROLLER_WHY_MAX)) {
+	bool ok = weft_ctl_network_apply(rec, compiled, why, WEFT_CONTROLLER_WHY_MAX);
+	if (ok && compiled != body) // stored with its output, so a UI can show it again
+		json_object_set(rec, "rulesSource", json_object_get(body, "rulesSource"));
+	json_decref(compiled);
+	if (!ok) {
 		json_decref(rec);
 		return WEFT_ERR_INVALID;
 	}

@@ -35,6 +35,11 @@ bool weft_ctl_ip_parse(const char *s, char *out, size_t cap, int *family, int *b
 // last given wins), ascending by id. Quadratic: lists are capped at WEFT_CTL_MAX_LIST.
 json_t *weft_ctl_sorted_unique(json_t *list);
 
+// The body with rulesSource compiled into rules, capabilities and tags when it carries source
+// and no rules (a new reference: the body itself otherwise); NULL with `why` holding the
+// compiler's file:line:col message on an error.
+json_t *weft_ctl_rules_source(const json_t *body, char *why, size_t cap);
+
 // Re-renders a rules array; NULL with `why` set if the shape is wrong.
 json_t *weft_ctl_rules_render(const json_t *rules, const char *field, char *why, size_t cap);
 

@@ -311,5 +311,19 @@ weftd_start
 t_eq "$(md5sum "$bad" "$badm")" "$sum" "and after another start"
 weftd_req GET "$N"
 weftd_jcheck "still skipped" "'${addr}0000cc' not in j and '$nw' not in j"
+
+t_case "rulesSource without rules is compiled and stored with its output (weft extension)"
+rn="${addr}0000a1"
+src='tag department id 100 default 0;\ncap smb\n  id 1\n  accept ipprotocol tcp and dport 445;\n;\ndrop not ethertype ipv4 and not ethertype arp;\naccept;'
+weftd_req POST "$N/$rn" "{\"rulesSource\":\"$src\"}"
+t_eq "$code" 200 "status"
+weftd_jcheck "compiled" "j['rules'][-1]['type'] == 'ACTION_ACCEPT' and \
+j['rules'][0]['type'] == 'MATCH_ETHERTYPE' and j['capabilities'][0]['id'] == 1 and \
+j['tags'][0]['id'] == 100 and j['rulesSource'].startswith('tag department')"
+refused 400 "a compile error" POST "$N/$rn" '{"rulesSource":"accept;\ndrop bogus;"}'
+weftd_jcheck "file:line:col" "j['error'] == 400 and j['description'].startswith('rulesSource:2:')"
+weftd_req POST "$N/$rn" '{"rulesSource":"drop;","rules":[{"type":"ACTION_ACCEPT"}]}'
+weftd_jcheck "rules sent with source win, as with ZeroTier" \
+	"j['rules'] == [{'type': 'ACTION_ACCEPT'}] and j['rulesSource'].startswith('tag department')"
 weftd_stop
 t_done
