@@ -150,3 +150,15 @@ net_new_network() {
 	net_api ctl "$1/ctl" POST "/controller/network/$(cut -c1-10 "$1/ctl/identity.public")______" \
 		"$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 }
+
+# net_ping NS IP: one ping answered within a second.
+net_ping() { net_exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
+
+# A member as the VL2 tests see it; these read the caller's $tmp (the homes) and $nwid.
+net_addr() { cut -c1-10 "$tmp/$1/identity.public"; }
+net_status() {
+	net_api "$1" "$tmp/$1" GET "/network/$nwid" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin).get("status"))' 2>/dev/null
+}
+# net_is_ok NAME: configured, with an IPv4 address.
+net_is_ok() { [ "$(net_status "$1")" = OK ] && [ -n "$(net_member_ip "$1" "$tmp/$1" "$nwid" 4)" ]; }

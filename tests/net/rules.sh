@@ -33,13 +33,8 @@ D="$B/weftd"
 tmp=$(mktemp -d)
 trap 'net_cleanup; rm -rf "$tmp"' EXIT
 M="a b c o"
-addr() { cut -c1-10 "$tmp/$1/identity.public"; }
-status() { net_api "$1" "$tmp/$1" GET "/network/$nwid" | python3 -c \
-	'import json,sys; print(json.load(sys.stdin).get("status"))' 2>/dev/null; }
-is_ok() { [ "$(status "$1")" = OK ] && [ -n "$(net_member_ip "$1" "$tmp/$1" "$nwid" 4)" ]; }
-ping_ok() { net_exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 ztdev() { net_exec "$1" ip -o link | sed -n 's/^[0-9]*: \(zt[^:@]*\).*/\1/p' | head -n1; }
-member() { net_api ctl "$tmp/ctl" POST "/controller/network/$nwid/member/$(addr "$1")" "$2"; }
+member() { net_api ctl "$tmp/ctl" POST "/controller/network/$nwid/member/$(net_addr "$1")" "$2"; }
 # tcp FROM IP PORT: prints how a connection attempt with a 3 s timeout ended: connected,
 # timeout (the SYN or its answer was dropped) or refused.
 tcp() {
@@ -64,7 +59,7 @@ dport() { echo "{\"type\":\"MATCH_IP_DEST_PORT_RANGE\",\"not\":false,\"or\":$2,\
 chr() { echo "{\"type\":\"MATCH_CHARACTERISTICS\",\"not\":$2,\"or\":false,\"mask\":\"$1\"}"; }
 is_tcp='{"type":"MATCH_IP_PROTOCOL","not":false,"or":false,"ipProtocol":6}'
 rules="[$(ether 2048), $(ether 2054), $(ether 34525), {\"type\":\"ACTION_DROP\"},
-  {\"type\":\"ACTION_TEE\",\"address\":\"$(addr o)\",\"flags\":0,\"length\":128},
+  {\"type\":\"ACTION_TEE\",\"address\":\"$(net_addr o)\",\"flags\":0,\"length\":128},
   $is_tcp, $(dport 22 false), $(dport 80 true), $(dport 443 true), {\"type\":\"ACTION_ACCEPT\"},
   $(chr 0000000000000002 false), $(chr 0000000000000010 true), {\"type\":\"ACTION_BREAK\"},
   {\"type\":\"ACTION_ACCEPT\"}]"
@@ -86,12 +81,12 @@ member a '{"authorized":true,"tags":[[100,1]],"capabilities":[1]}' >/dev/null
 member b '{"authorized":true,"tags":[[100,1]]}' >/dev/null
 member c '{"authorized":true,"tags":[[100,2]],"capabilities":[1]}' >/dev/null
 member o '{"authorized":true,"activeBridge":true}' >/dev/null
-for n in $M; do net_wait 30 is_ok "$n" || t_fail "$n has no configuration"; done
+for n in $M; do net_wait 30 net_is_ok "$n" || t_fail "$n has no configuration"; done
 declare -A v4 v6
 for n in $M; do
 	v4[$n]=$(net_member_ip "$n" "$tmp/$n" "$nwid" 4)
 	v6[$n]=$(net_member_ip "$n" "$tmp/$n" "$nwid" 6)
-	echo "    $n: $(addr "$n") ${v4[$n]} ${v6[$n]}"
+	echo "    $n: $(net_addr "$n") ${v4[$n]} ${v6[$n]}"
 done
 odev=$(ztdev o)
 [ -n "$odev" ] || t_fail "o has no network port"
@@ -111,9 +106,9 @@ done
 net_wait 10 grep -q listening "$tmp/srv-b.log" "$tmp/srv-c.log" || t_fail "servers not listening"
 net_wait 10 grep -q 'listening on' "$tmp/o.cap" || t_fail "tcpdump not capturing"
 for x in a c o; do
-	net_wait 20 ping_ok "$x" "${v4[b]}" || t_fail "$x cannot ping b (ICMP is accepted)"
+	net_wait 20 net_ping "$x" "${v4[b]}" || t_fail "$x cannot ping b (ICMP is accepted)"
 done
-net_wait 20 ping_ok a "${v4[c]}" || t_fail "a cannot ping c"
+net_wait 20 net_ping a "${v4[c]}" || t_fail "a cannot ping c"
 
 t_case "SSH, HTTP and HTTPS connect; a connection to 8080 is dropped (its SYN goes unanswered)"
 for p in 22 80 443; do
@@ -126,7 +121,7 @@ r=$(tcp c "${v4[b]}" 22)
 t_eq "$r" connected "c to b:22"
 
 t_case "IPv6 and IPv4 frames pass; another ethertype is dropped"
-net_wait 10 ping_ok a "${v6[b]}" || t_fail "a cannot ping b over IPv6"
+net_wait 10 net_ping a "${v6[b]}" || t_fail "a cannot ping b over IPv6"
 bdev=$(ztdev b)
 adev=$(ztdev a)
 mac_b=$(net_api b "$tmp/b" GET "/network/$nwid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mac"])')

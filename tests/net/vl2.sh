@@ -17,12 +17,7 @@ D="$B/weftd"
 tmp=$(mktemp -d)
 trap 'net_cleanup; rm -rf "$tmp"' EXIT
 M="a b c d"
-addr() { cut -c1-10 "$tmp/$1/identity.public"; }
-status() { net_api "$1" "$tmp/$1" GET "/network/$nwid" | python3 -c \
-	'import json,sys; print(json.load(sys.stdin).get("status"))' 2>/dev/null; }
-is_ok() { [ "$(status "$1")" = OK ] && [ -n "$(net_member_ip "$1" "$tmp/$1" "$nwid" 4)" ]; }
-is_denied() { [ "$(status "$1")" = ACCESS_DENIED ]; }
-ping_ok() { net_exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
+is_denied() { [ "$(net_status "$1")" = ACCESS_DENIED ]; }
 
 t_case "three members join a private network and get their addresses"
 net_vl2_world "$tmp" "$W" "$D" c d || t_fail "setup"
@@ -34,10 +29,10 @@ nwid=$(net_new_network "$tmp" '{"name":"vl2",
 for n in $M; do net_exec "$n" "$W" -D"$tmp/$n" join "$nwid" >/dev/null; done
 net_wait 20 is_denied d || t_fail "d not refused"
 for n in a b c; do
-	net_api ctl "$tmp/ctl" POST "/controller/network/$nwid/member/$(addr "$n")" \
+	net_api ctl "$tmp/ctl" POST "/controller/network/$nwid/member/$(net_addr "$n")" \
 		'{"authorized":true}' >/dev/null
 done
-for n in a b c; do net_wait 30 is_ok "$n" || t_fail "$n has no configuration"; done
+for n in a b c; do net_wait 30 net_is_ok "$n" || t_fail "$n has no configuration"; done
 declare -A v4 v6 vp
 for n in a b c; do
 	v4[$n]=$(net_member_ip "$n" "$tmp/$n" "$nwid" 4)
@@ -50,7 +45,7 @@ t_case "IPv4: ping between every pair, ARP resolved to the member MAC, TCP"
 for x in a b c; do
 	for y in a b c; do
 		[ "$x" = "$y" ] && continue
-		net_wait 20 ping_ok "$x" "${v4[$y]}" || t_fail "$x cannot ping $y at ${v4[$y]}"
+		net_wait 20 net_ping "$x" "${v4[$y]}" || t_fail "$x cannot ping $y at ${v4[$y]}"
 	done
 done
 mac_b=$(net_api b "$tmp/b" GET "/network/$nwid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mac"])')
@@ -86,17 +81,17 @@ for p in json.load(sys.stdin):
 sys.exit(1)' "$2" "$3"
 }
 for _ in $(seq 60); do
-	direct_path a "$(addr b)" 198.18.3.2 && direct_path b "$(addr a)" 198.18.2.2 && break
+	direct_path a "$(net_addr b)" 198.18.3.2 && direct_path b "$(net_addr a)" 198.18.2.2 && break
 	net_exec a ping -c1 -W1 "${v4[b]}" >/dev/null 2>&1
 	sleep 0.5
 done
-direct_path a "$(addr b)" 198.18.3.2 || { net_exec a "$W" -D"$tmp/a" peers; t_fail "a relays to b"; }
-direct_path b "$(addr a)" 198.18.2.2 || t_fail "b relays to a"
+direct_path a "$(net_addr b)" 198.18.3.2 || { net_exec a "$W" -D"$tmp/a" peers; t_fail "a relays to b"; }
+direct_path b "$(net_addr a)" 198.18.2.2 || t_fail "b relays to a"
 
 t_case "IPv6: ping on RFC4193 and 6PLANE addresses (NDP emulated)"
 for y in b c; do
-	net_wait 10 ping_ok a "${v6[$y]}" || t_fail "no RFC4193 answer from $y"
-	net_wait 10 ping_ok a "${vp[$y]}" || t_fail "no 6PLANE answer from $y"
+	net_wait 10 net_ping a "${v6[$y]}" || t_fail "no RFC4193 answer from $y"
+	net_wait 10 net_ping a "${vp[$y]}" || t_fail "no 6PLANE answer from $y"
 done
 
 t_case "a multicast group (mDNS) reaches every member"
@@ -125,7 +120,7 @@ for n in b c; do grep -q weft-mdns "$tmp/mc-$n.out" || t_fail "$n did not get th
 
 t_case "the unauthorized member gets nothing; a network the controller lacks is NOT_FOUND"
 is_denied d || t_fail "d is not ACCESS_DENIED"
-missing="$(addr ctl)0000ff"
+missing="$(net_addr ctl)0000ff"
 net_exec d "$W" -D"$tmp/d" join "$missing" >/dev/null
 not_found() {
 	[ "$(net_api d "$tmp/d" GET "/network/$missing" | python3 -c \
@@ -136,10 +131,10 @@ net_wait 20 not_found || t_fail "joining a network the controller does not have 
 net_exec d ip -o link | grep -q ' zt' && t_fail "d has a network port"
 
 t_case "a deauthorized member is cut off"
-net_api ctl "$tmp/ctl" POST "/controller/network/$nwid/member/$(addr c)" '{"authorized":false}' \
+net_api ctl "$tmp/ctl" POST "/controller/network/$nwid/member/$(net_addr c)" '{"authorized":false}' \
 	>/dev/null
 sleep 2
-ping_ok a "${v4[c]}" && t_fail "a still reaches c"
-ping_ok c "${v4[b]}" && t_fail "c still reaches b"
+net_ping a "${v4[c]}" && t_fail "a still reaches c"
+net_ping c "${v4[b]}" && t_fail "c still reaches b"
 # c learns it is refused at its next config poll (60 s), as a 1.14 member would; not waited for.
 t_done
