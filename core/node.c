@@ -27,6 +27,7 @@ static const char *const counter_names[WEFT_CTR_COUNT] = {
     [WEFT_CTR_DROP_BAD_ADDRESS] = "drop_bad_address",
     [WEFT_CTR_DROP_CIPHER] = "drop_cipher",
     [WEFT_CTR_DROP_MAC] = "drop_mac",
+    [WEFT_CTR_DROP_TRUSTED_PATH] = "drop_trusted_path",
     [WEFT_CTR_DROP_DECOMPRESS] = "drop_decompress",
     [WEFT_CTR_DROP_MALFORMED] = "drop_malformed",
     [WEFT_CTR_DROP_HELLO_VERSION] = "drop_hello_version",
@@ -58,6 +59,48 @@ static const char *const defrag_names[WEFT_DEFRAG_DROP_COUNT] = {
     [WEFT_DEFRAG_DROP_EXPIRED] = "drop_fragment_expired",
     [WEFT_DEFRAG_DROP_EVICTED] = "drop_fragment_evicted",
 };
+
+// Verb names as the reference labels them in metrics (packet_type); NULL: no such verb.
+static const char *const verb_names[WEFT_VERB_SLOTS] = {
+    [WEFT_VERB_NOP] = "nop",
+    [WEFT_VERB_HELLO] = "hello",
+    [WEFT_VERB_ERROR] = "error",
+    [WEFT_VERB_OK] = "ok",
+    [WEFT_VERB_WHOIS] = "whois",
+    [WEFT_VERB_RENDEZVOUS] = "rendezvous",
+    [WEFT_VERB_FRAME] = "frame",
+    [WEFT_VERB_EXT_FRAME] = "ext_frame",
+    [WEFT_VERB_ECHO] = "echo",
+    [WEFT_VERB_MULTICAST_LIKE] = "multicast_like",
+    [WEFT_VERB_NETWORK_CREDENTIALS] = "network_credentials",
+    [WEFT_VERB_NETWORK_CONFIG_REQUEST] = "network_config_request",
+    [WEFT_VERB_NETWORK_CONFIG] = "network_config",
+    [WEFT_VERB_MULTICAST_GATHER] = "multicast_gather",
+    [WEFT_VERB_MULTICAST_FRAME] = "multicast_frame",
+    [WEFT_VERB_PUSH_DIRECT_PATHS] = "push_direct_paths",
+    [WEFT_VERB_ACK] = "ack",
+    [WEFT_VERB_QOS_MEASUREMENT] = "qos_measurement",
+    [WEFT_VERB_USER_MESSAGE] = "user_message",
+    [WEFT_VERB_REMOTE_TRACE] = "remote_trace",
+    [WEFT_VERB_PATH_NEGOTIATION_REQUEST] = "path_negotiation_request",
+};
+
+size_t weft_node_verb_counters(const struct weft_node *n, const char **names, uint64_t *rx,
+                               uint64_t *tx, size_t cap)
+{
+	size_t k = 0;
+	for (size_t v = 0; v < WEFT_VERB_SLOTS; v++) {
+		if (!verb_names[v])
+			continue;
+		if (k < cap) {
+			names[k] = verb_names[v];
+			rx[k] = n->verb_rx[v];
+			tx[k] = n->verb_tx[v];
+		}
+		k++;
+	}
+	return k;
+}
 
 void weft_node_trace(struct weft_node *n, const char *fmt, ...)
 {

@@ -33,6 +33,7 @@ enum weft_counter {
 	WEFT_CTR_DROP_BAD_ADDRESS,
 	WEFT_CTR_DROP_CIPHER,
 	WEFT_CTR_DROP_MAC,
+	WEFT_CTR_DROP_TRUSTED_PATH, // suite 2 from outside a network trusted with its ID
 	WEFT_CTR_DROP_DECOMPRESS,
 	WEFT_CTR_DROP_MALFORMED,
 	WEFT_CTR_DROP_HELLO_VERSION,
@@ -159,6 +160,8 @@ struct weft_node {
 	bool is_upstream; // our address is a root of the planet or a moon we hold
 	bool online;
 	bool allow_loopback; // host opt-in for single-host tests and benchmarks
+	unsigned n_physical; // physical network settings from the host (physical.c)
+	struct weft_physical_net physical[WEFT_MAX_PHYSICAL_NETS];
 
 	struct weft_peer *buckets[WEFT_LIMIT_PEER_BUCKETS];
 	size_t n_peers;
@@ -194,13 +197,16 @@ struct weft_node {
 	bool queues_dirty; // an identity arrived: retry the queues once the current call is done
 	bool in_queues;    // guards against re-entering queue service
 	uint64_t counters[WEFT_CTR_COUNT];
+	uint64_t verb_rx[WEFT_VERB_SLOTS], verb_tx[WEFT_VERB_SLOTS]; // packets by verb (/metrics)
 
 	// Per-call working buffers: the data path allocates nothing.
 	uint8_t rx_buf[WEFT_PACKET_MAX_LEN];
 	uint8_t assembled[WEFT_PACKET_MAX_LEN];
 	uint8_t tx_buf[WEFT_PACKET_MAX_LEN + 64];
 	uint8_t scratch[WEFT_PACKET_MAX_LEN];
-	uint8_t dg_buf[WEFT_PHYSMTU_DEFAULT];
+	// A non-head fragment: 16 + min(mtu - 16, len - mtu) bytes is at most half of
+	// (WEFT_PACKET_MAX_LEN + 16) whatever the MTU. Heads go out from tx_buf.
+	uint8_t dg_buf[(WEFT_PACKET_MAX_LEN + WEFT_FRAGMENT_HEADER_LEN) / 2];
 	uint8_t q_buf[WEFT_PACKET_MAX_LEN];   // a queued packet being retried
 	uint8_t vl2_buf[WEFT_PACKET_MAX_LEN]; // a FRAME / EXT_FRAME being built (frame.c): never
 	                                      // the buffer a handled packet sits in
@@ -240,6 +246,12 @@ bool weft_node_path_allowed(struct weft_node *n, uint64_t address, int64_t local
                             const struct weft_inetaddr *addr);
 void weft_peer_set_version(struct weft_peer *p, uint8_t proto, uint8_t major, uint8_t minor,
                            uint16_t rev);
+
+// physical.c: the host's physical network settings (vl1.md §4.4, service.md §4.2)
+const struct weft_physical_net *weft_physical_find(const struct weft_node *n,
+                                                   const struct weft_inetaddr *addr);
+bool weft_physical_trusted(const struct weft_node *n, const struct weft_inetaddr *from,
+                           uint64_t trusted_path_id);
 
 // topology.c: worlds and upstreams
 bool weft_topology_is_upstream(const struct weft_node *n, uint64_t address);

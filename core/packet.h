@@ -43,6 +43,19 @@ static inline void weft_packet_set_fragmented(uint8_t *pkt, bool on)
 		pkt[WEFT_WIRE_IDX_FLAGS] &= (uint8_t)~WEFT_WIRE_FLAG_FRAGMENTED;
 }
 
+// Suite 2, trusted path (vl1.md §4.4): no crypto; the MAC field carries the path ID, big-endian.
+// Sets the cipher bits as arming would (legacy 0x80 clear, fragmented bit and hops kept).
+static inline void weft_packet_set_trusted(uint8_t *pkt, uint64_t trusted_path_id)
+{
+	pkt[WEFT_WIRE_IDX_FLAGS] = (uint8_t)((pkt[WEFT_WIRE_IDX_FLAGS] & 0x47) |
+	                                     (WEFT_CIPHER_NONE << WEFT_WIRE_FLAG_CIPHER_SHIFT));
+	store_be64(pkt + WEFT_WIRE_IDX_MAC, trusted_path_id);
+}
+static inline uint64_t weft_packet_trusted_id(const uint8_t *pkt)
+{
+	return load_be64(pkt + WEFT_WIRE_IDX_MAC);
+}
+
 // Arms pkt[0..len) in place with `suite` (0, 1 or 3): sets the cipher bits, authenticates and,
 // for suites 1 and 3, encrypts bytes 27..len. The fragmented bit must already be final, the
 // hop count zero, and for suite 3 the packet ID random (it becomes the SIV's first half).

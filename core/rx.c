@@ -69,11 +69,17 @@ void weft_rx_packet(struct weft_node *n, int64_t now_ms, int64_t local_socket,
 	uint64_t source = load_be40(pkt + WEFT_WIRE_IDX_SOURCE);
 	if (weft_address_is_reserved(source) || source == n->self.address)
 		goto drop_bad_address;
-	if (suite != WEFT_CIPHER_POLY1305_NONE && suite != WEFT_CIPHER_POLY1305_SALSA2012 &&
-	    suite != WEFT_CIPHER_AES_GMAC_SIV)
+	if (suite == WEFT_CIPHER_NONE) {
+		// Trusted path (vl1.md §4.4): only the source address and the ID vouch for it.
+		if (!weft_physical_trusted(n, from, weft_packet_trusted_id(pkt)))
+			goto drop_trusted_path;
+	} else if (suite != WEFT_CIPHER_POLY1305_NONE && suite != WEFT_CIPHER_POLY1305_SALSA2012 &&
+	           suite != WEFT_CIPHER_AES_GMAC_SIV) {
 		goto drop_cipher;
+	}
 	if (suite == WEFT_CIPHER_POLY1305_NONE &&
 	    (pkt[WEFT_WIRE_IDX_VERB] & WEFT_WIRE_VERB_MASK) == WEFT_VERB_HELLO) {
+		n->verb_rx[WEFT_VERB_HELLO]++;
 		weft_rx_hello(n, now_ms, local_socket, from, pkt, len);
 		return;
 	}
@@ -83,11 +89,12 @@ void weft_rx_packet(struct weft_node *n, int64_t now_ms, int64_t local_socket,
 			weft_tx_whois(n, now_ms, source);
 		return;
 	}
-	if (weft_packet_disarm(pkt, len, &p->key) != WEFT_OK)
+	if (suite != WEFT_CIPHER_NONE && weft_packet_disarm(pkt, len, &p->key) != WEFT_OK)
 		goto drop_mac;
 	if (weft_packet_decompress(pkt, &len, WEFT_PACKET_MAX_LEN, n->scratch) != WEFT_OK)
 		goto drop_decompress;
 	weft_count(n, WEFT_CTR_RX_PACKETS);
+	n->verb_rx[pkt[WEFT_WIRE_IDX_VERB] & (WEFT_VERB_SLOTS - 1)]++;
 	p->last_in_ms = now_ms;
 	weft_rx_verb(n, now_ms, p, local_socket, from, pkt, len);
 	return;
@@ -96,6 +103,9 @@ drop_bad_address:
 	return;
 drop_cipher:
 	weft_count(n, WEFT_CTR_DROP_CIPHER);
+	return;
+drop_trusted_path:
+	weft_count(n, WEFT_CTR_DROP_TRUSTED_PATH);
 	return;
 drop_mac:
 	weft_count(n, WEFT_CTR_DROP_MAC);

@@ -57,30 +57,43 @@ static void touch_path(struct weft_peer *p, int64_t now_ms, int64_t local_socket
 void weft_tx_on_path(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int64_t local_socket,
                      const struct weft_inetaddr *to, size_t len)
 {
+	uint8_t verb = n->tx_buf[WEFT_WIRE_IDX_VERB] & (WEFT_VERB_SLOTS - 1); // before it is armed
 	if (weft_packet_arm(n->tx_buf, len, &p->key, suite_for(p)) != WEFT_OK)
 		return;
+	n->verb_tx[verb]++;
 	weft_tx_expect(n, n->tx_buf);
 	weft_tx_raw(n, local_socket, to, n->tx_buf, len, 0);
 	touch_path(p, now_ms, local_socket, to);
 }
 
-// Arms tx_buf for `p` and sends it to (socket, to), in fragments above the default MTU.
+// Arms tx_buf for `p` and sends it to (socket, to), in fragments above the MTU of the physical
+// network `to` lies in (default 1432). Inside a trusted network the packet goes as suite 2
+// instead of being armed: 1.14 decides this per destination address on its general send path
+// only (Switch::_sendViaSpecificPath); HELLOs and direct replies are always armed.
 static void send_armed(struct weft_node *n, struct weft_peer *p, int64_t local_socket,
                        const struct weft_inetaddr *to, size_t len)
 {
-	unsigned count = weft_fragment_count(len, WEFT_PHYSMTU_DEFAULT);
+	const struct weft_physical_net *net = weft_physical_find(n, to);
+	size_t mtu = net && net->mtu ? net->mtu : WEFT_PHYSMTU_DEFAULT;
+	unsigned count = weft_fragment_count(len, mtu);
 	if (count > WEFT_FRAGMENTS_MAX) {
 		weft_count(n, WEFT_CTR_DROP_NO_ROUTE);
 		return;
 	}
 	weft_packet_set_fragmented(n->tx_buf, count > 1);
-	if (weft_packet_arm(n->tx_buf, len, &p->key, suite_for(p)) != WEFT_OK)
+	n->verb_tx[n->tx_buf[WEFT_WIRE_IDX_VERB] & (WEFT_VERB_SLOTS - 1)]++; // before it is armed
+	if (net && net->trusted_path_id)
+		weft_packet_set_trusted(n->tx_buf, net->trusted_path_id);
+	else if (weft_packet_arm(n->tx_buf, len, &p->key, suite_for(p)) != WEFT_OK)
 		return;
+	// Also for suite 2, unlike 1.14 (which then ignores the OK): replies must get through.
 	weft_tx_expect(n, n->tx_buf);
-	for (unsigned i = 0; i < count; i++) {
-		size_t dl = weft_fragment_encode(n->tx_buf, len, WEFT_PHYSMTU_DEFAULT, i, n->dg_buf,
-		                                 sizeof n->dg_buf);
-		weft_tx_raw(n, local_socket, to, n->dg_buf, dl, 0);
+	weft_tx_raw(n, local_socket, to, n->tx_buf, len < mtu ? len : mtu, 0); // the head
+	for (unsigned i = 1; i < count; i++) {
+		size_t dl =
+		    weft_fragment_encode(n->tx_buf, len, mtu, i, n->dg_buf, sizeof n->dg_buf);
+		if (dl)
+			weft_tx_raw(n, local_socket, to, n->dg_buf, dl, 0);
 	}
 }
 
@@ -202,6 +215,7 @@ void weft_tx_hello(struct weft_node *n, int64_t now_ms, struct weft_peer *p, int
 	if (!len || weft_packet_arm(n->tx_buf, len, &p->key, WEFT_CIPHER_POLY1305_NONE) != WEFT_OK)
 		return;
 	weft_tx_expect(n, n->tx_buf);
+	n->verb_tx[WEFT_VERB_HELLO]++;
 	weft_tx_raw(n, local_socket, to, n->tx_buf, len, 0);
 	weft_count(n, WEFT_CTR_HELLO_SENT);
 	p->last_hello_out_ms = now_ms;

@@ -38,6 +38,7 @@ enum weft_wire_flag {
 enum weft_wire_verb_flag {
 	WEFT_WIRE_VERB_COMPRESSED = 0x80,
 	WEFT_WIRE_VERB_MASK = 0x1f,
+	WEFT_VERB_SLOTS = 32, // one counter per value of the masked verb
 };
 
 // Cipher suites (vl1.md §4.1).

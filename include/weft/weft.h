@@ -286,6 +286,32 @@ enum weft_result weft_node_send_credentials(struct weft_node *node, int64_t now_
 // run every node on one host turn this on.
 void weft_node_allow_loopback_paths(struct weft_node *node, bool allow);
 
+// ---- Physical networks and paths (local.conf `physical` and `virtual`, service.md §4.2-4.3) --
+
+#define WEFT_MAX_PHYSICAL_NETS 32
+
+// A physical network with local settings (local.conf `physical`, service.md §4.2).
+struct weft_physical_net {
+	struct weft_inetaddr ip;  // network address; port ignored
+	unsigned bits;            // prefix length
+	uint64_t trusted_path_id; // non-zero: a trusted path (cipher suite 2, vl1.md §4.4)
+	unsigned mtu;             // physical MTU for paths inside it (1400..10324); 0: the default
+};
+
+// Replaces the node's physical network settings (copied; n 0 clears them). WEFT_ERR_INVALID
+// if n > WEFT_MAX_PHYSICAL_NETS or an entry is malformed (family neither IPv4 nor IPv6, bits
+// beyond the family, mtu not 0 and outside 1400..10324); the settings are then unchanged.
+// Where networks overlap, the longest prefix containing an address decides for it.
+enum weft_result weft_node_set_physical(struct weft_node *node,
+                                        const struct weft_physical_net *nets, size_t n);
+// Tries a path to peer `address` at `remote` from `local_socket` (-1: every socket) by sending
+// it a HELLO: local.conf `virtual.<addr>.try` (service.md §4.3). WEFT_ERR_INVALID for a
+// reserved address or our own; WEFT_ERR_UNSUPPORTED if path_check (or the loopback rule)
+// refuses the path. If the peer's identity is not known yet, sends a WHOIS upstream and
+// returns WEFT_ERR_NOT_FOUND; the host calls again later.
+enum weft_result weft_node_try_path(struct weft_node *node, int64_t now_ms, uint64_t address,
+                                    int64_t local_socket, const struct weft_inetaddr *remote);
+
 // Replaces the planet with a serialized world (no signature check: the host vouches for it).
 enum weft_result weft_node_set_planet(struct weft_node *node, int64_t now_ms, const void *world,
                                       size_t len);
@@ -340,6 +366,10 @@ size_t weft_node_peers(struct weft_node *node, int64_t now_ms, struct weft_peer_
 // Named counters of dropped packets and other events, for tests and /metrics.
 size_t weft_node_counters(const struct weft_node *node, const char **names, uint64_t *values,
                           size_t cap);
+// Packets received (authenticated) and sent, per verb: fills up to `cap` entries named as
+// ZeroTier's metrics name verbs ("hello", "frame", ...); returns the number of verbs.
+size_t weft_node_verb_counters(const struct weft_node *node, const char **names, uint64_t *rx,
+                               uint64_t *tx, size_t cap);
 
 #ifdef __cplusplus
 }
