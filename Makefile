@@ -19,7 +19,7 @@ CFLAGS    ?=
 CPPFLAGS  += -Iinclude -Icore -Ios -D_GNU_SOURCE
 ALLCFLAGS  = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
 LIBS_CORE := -lsodium -lcrypto -llz4
-LIBS_TEST := -ljansson
+LIBS_TEST := -ljansson -lmicrohttpd
 
 ifeq ($(V),1)
 Q :=
@@ -55,12 +55,12 @@ SIM_BIN   := $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(SIM_SRC))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all check test asan fuzz bench demo deps format format-check clean
+.PHONY: all check test asan fuzz bench demo deps format format-check clean man install
 # Keep test and bench objects between runs (make would delete them as intermediates).
 .SECONDARY:
 all: $(BUILD)/weft $(BUILD)/weftd
 
-$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib -Icontroller -Irulesc
+$(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += -Itests/lib -Icontroller -Irulesc -Iservice
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,19 +76,31 @@ $(CORE_LIB) $(OS_LIB) $(TLIB) $(CTL_LIB) $(RULESC_LIB):
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/weft: $(call obj,$(CLI_SRC)) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
+# The CLI and the service as libraries (all but their main()): weftd -q / -i run the CLI, and
+# tests link the service's modules.
+CLI_LIB   := $(BUILD)/libweftcli.a
+SVC_LIB   := $(BUILD)/libweftsvc.a
+$(CLI_LIB): $(call obj,$(filter-out cli/main.c,$(CLI_SRC)))
+$(SVC_LIB): $(call obj,$(filter-out service/weftd.c,$(SVC_SRC)))
+$(CLI_LIB) $(SVC_LIB):
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/weft: $(BUILD)/obj/cli/main.o $(CLI_LIB) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
-$(BUILD)/weftd: $(call obj,$(SVC_SRC)) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/weftd: $(BUILD)/obj/service/weftd.o $(SVC_LIB) $(CLI_LIB) $(CTL_LIB) $(RULESC_LIB) \
+		$(OS_LIB) $(CORE_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -lmicrohttpd -ljansson
 
-$(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller
+$(BUILD)/obj/service/%.o: CPPFLAGS += -Iservice -Icontroller -Icli
 $(BUILD)/obj/controller/%.o: CPPFLAGS += -Icontroller -Irulesc
 $(BUILD)/obj/cli/%.o: CPPFLAGS += -Icontroller -Irulesc
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CORE_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TLIB) $(SVC_LIB) $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) \
+		$(CORE_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) $(LIBS_TEST)
@@ -97,8 +109,31 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(CTL_LIB) $(RULESC_LIB) $(OS_LIB) $(CO
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALLCFLAGS) $^ -o $@ $(LIBS_CORE) -ljansson
 
+# Man pages: Markdown under docs/man, turned into roff by lowdown.
+MAN_SRC   := $(wildcard docs/man/*.md)
+MAN_OUT   := $(patsubst docs/man/%.md,$(BUILD)/man/%,$(MAN_SRC))
+$(BUILD)/man/%: docs/man/%.md
+	@mkdir -p $(dir $@)
+	$(Q)lowdown -s -Tman $< -o $@
+man: $(MAN_OUT)
+
+# `make install` (DESTDIR and PREFIX as usual): the binaries, weft-idtool as a link to weft
+# (weft picks the identity tool from its name), the man pages and the systemd unit.
+PREFIX    ?= /usr/local
+UNITDIR   ?= /lib/systemd/system
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/weft $(DESTDIR)$(PREFIX)/bin/weft
+	ln -sf weft $(DESTDIR)$(PREFIX)/bin/weft-idtool
+	install -m 0755 $(BUILD)/weftd $(DESTDIR)$(PREFIX)/sbin/weftd
+	install -m 0644 $(filter %.1,$(MAN_OUT)) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(filter %.8,$(MAN_OUT)) $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/sbin/weftd|$(PREFIX)/sbin/weftd|' dist/weftd.service \
+		>$(DESTDIR)$(UNITDIR)/weftd.service
+
 # Everything `make check` runs, built first so the runner only runs.
-test-bins: all $(UNIT_BIN) $(VEC_BIN) $(SIM_BIN)
+test-bins: all man $(UNIT_BIN) $(VEC_BIN) $(SIM_BIN)
 .PHONY: test-bins
 
 # `make check`: install missing packages, build with warnings as errors, run every test
@@ -137,6 +172,9 @@ $(BUILD)/fuzz/controller_request: $(FUZZ_CTL) $(RULESC_SRC) $(wildcard controlle
 $(BUILD)/fuzz/rulesc: FUZZ_EXTRA := $(RULESC_SRC) -Irulesc
 $(BUILD)/fuzz/rulesc: FUZZ_LIBS := -ljansson
 $(BUILD)/fuzz/rulesc: $(RULESC_SRC) $(wildcard rulesc/*.h)
+$(BUILD)/fuzz/localconf: FUZZ_EXTRA := service/localconf.c -Iservice
+$(BUILD)/fuzz/localconf: FUZZ_LIBS := -ljansson
+$(BUILD)/fuzz/localconf: service/localconf.c service/localconf.h
 fuzz: $(FUZZ_BIN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

@@ -73,27 +73,28 @@ int weft_cli_api_parse(struct weft_cli_api *a, const char *argv0, int argc, char
 	return -1;
 }
 
-// Reads a small file, trimmed of surrounding whitespace; false if absent or empty.
-static bool read_trimmed(const char *path, char *out, size_t cap)
+// Reads a small file, trimmed of surrounding whitespace. 0, or an errno (ENODATA: empty).
+static int read_trimmed(const char *path, char *out, size_t cap)
 {
 	size_t len = 0;
 	char *d = weft_fs_read(path, cap * 4, &len);
 	if (!d)
-		return false;
+		return errno;
 	size_t a = strspn(d, " \t\r\n"), b = len;
 	while (b > a && strchr(" \t\r\n", d[b - 1]))
 		b--;
-	bool ok = b > a && b - a < cap;
-	if (ok) {
+	int r = b == a ? ENODATA : b - a >= cap ? EFBIG : 0;
+	if (!r) {
 		memcpy(out, d + a, b - a);
 		out[b - a] = 0;
 	}
 	sodium_memzero(d, len);
 	free(d);
-	return ok;
+	return r;
 }
 
-// Port and token from HOME unless -p / -T gave them (§3.2.2). -1 to go on, or 2.
+// Port and token from HOME unless -p / -T gave them (§3.2.2). -1 to go on, or 2 after one
+// line saying which file was looked at and why it did not do.
 static int locate(struct weft_cli_api *a)
 {
 	char path[4200], text[32];
@@ -101,51 +102,81 @@ static int locate(struct weft_cli_api *a)
 		snprintf(path, sizeof path, "%s/zerotier-one.port", a->home);
 		char *end = text;
 		unsigned long p = 0;
-		if (read_trimmed(path, text, sizeof text))
+		int e = read_trimmed(path, text, sizeof text);
+		if (!e)
 			p = strtoul(text, &end, 10);
-		if (!p || *end || p > 65535) {
+		if (e || !p || *end || p > 65535) {
 			fprintf(stderr,
-			        "%s: missing port and zerotier-one.port not found in HOME\n",
-			        a->argv0);
+			        "%s: cannot find weftd's port: %s: %s (is weftd running with this "
+			        "home? -D<home> or -p<port> name another)\n",
+			        a->argv0, path, e ? strerror(e) : "not a port number");
 			return 2;
 		}
 		a->port = (uint16_t)p;
+		a->port_from_file = true;
 	}
 	if (a->token[0])
 		return -1;
 	snprintf(path, sizeof path, "%s/authtoken.secret", a->home);
-	if (read_trimmed(path, a->token, sizeof a->token))
+	int e = read_trimmed(path, a->token, sizeof a->token);
+	if (!e)
 		return -1;
 	const char *user_home = getenv("HOME");
-	snprintf(path, sizeof path, "%s/.zeroTierOneAuthToken", user_home ? user_home : "");
-	if (user_home && read_trimmed(path, a->token, sizeof a->token))
+	char upath[4200];
+	snprintf(upath, sizeof upath, "%s/.zeroTierOneAuthToken", user_home ? user_home : "");
+	if (user_home && !read_trimmed(upath, a->token, sizeof a->token))
 		return -1;
-	fprintf(stderr, "%s: authtoken.secret not found or readable in HOME (try again as root)\n",
-	        a->argv0);
+	fprintf(stderr,
+	        "%s: cannot read the API token: %s: %s (try again as root, or give -T<token>)\n",
+	        a->argv0, path, strerror(e));
 	return 2;
 }
 
-int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *path, json_t **out)
+// Where the CLI looked for weftd, for failure messages: "127.0.0.1:9993 (port from
+// /var/lib/zerotier-one/zerotier-one.port)".
+static void where(const struct weft_cli_api *a, char *out, size_t cap)
 {
-	char header[sizeof a->token + 16];
-	struct weft_http_reply reply;
-	json_error_t err;
-	*out = NULL;
+	if (a->port_from_file)
+		snprintf(out, cap, "%s:%u (port from %s/zerotier-one.port)", a->host, a->port,
+		         a->home);
+	else
+		snprintf(out, cap, "%s:%u (port from -p)", a->host, a->port);
+}
+
+int weft_cli_api_send(struct weft_cli_api *a, const char *method, const char *path,
+                      const char *body, struct weft_http_reply *reply)
+{
+	char header[sizeof a->token + 16], at[4400];
+	memset(reply, 0, sizeof *reply);
 	int r = locate(a);
 	if (r >= 0)
 		return r;
 	snprintf(header, sizeof header, "X-ZT1-Auth: %s", a->token);
-	const char *headers[] = {header, NULL};
-	r = weft_http_client_request(a->host, a->port, method, path, headers, NULL, 0, TIMEOUT_MS,
-	                             &reply);
+	const char *headers[] = {header, "Content-Type: application/json", NULL};
+	r = weft_http_client_request(a->host, a->port, method, path, headers, body,
+	                             body ? strlen(body) : 0, TIMEOUT_MS, reply);
 	sodium_memzero(header, sizeof header);
-	if (r != 0) {
-		// The reference names port 9993 and 127.0.0.1 here whatever it used (§3.2.3).
-		printf("Error connecting to the ZeroTier service: connection failed\n\n"
-		       "Please check that the service is running and that TCP port 9993 can be "
-		       "contacted via 127.0.0.1.\n");
-		return 1;
-	}
+	if (r == 0)
+		return 0;
+	// One line: where it looked and why it failed. The state-changing commands keep the
+	// reference's leading status 0 (service.md §3.2.3).
+	where(a, at, sizeof at);
+	const char *why = r == -EPROTO ? "malformed HTTP reply" : strerror(-r);
+	if (a->action)
+		printf("0 %s cannot reach weftd at %s: %s\n", a->cmd, at, why);
+	else
+		printf("Error connecting to weftd at %s: %s\n", at, why);
+	return 1;
+}
+
+int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *path, json_t **out)
+{
+	struct weft_http_reply reply;
+	json_error_t err;
+	*out = NULL;
+	int r = weft_cli_api_send(a, method, path, NULL, &reply);
+	if (r)
+		return r;
 	if (reply.status != 200) {
 		printf("%u %s %s\n", reply.status, a->cmd, reply.body);
 		free(reply.body);
@@ -181,21 +212,12 @@ int weft_cli_api_get(struct weft_cli_api *a, const char *path, json_t **out)
 int weft_cli_api_action(struct weft_cli_api *a, const char *method, const char *path,
                         const char *body, char **reply_body)
 {
-	char header[sizeof a->token + 16];
 	struct weft_http_reply reply;
 	*reply_body = NULL;
-	int r = locate(a);
-	if (r >= 0)
+	a->action = true;
+	int r = weft_cli_api_send(a, method, path, body, &reply);
+	if (r)
 		return r;
-	snprintf(header, sizeof header, "X-ZT1-Auth: %s", a->token);
-	const char *headers[] = {header, "Content-Type: application/json", NULL};
-	r = weft_http_client_request(a->host, a->port, method, path, headers, body,
-	                             body ? strlen(body) : 0, TIMEOUT_MS, &reply);
-	sodium_memzero(header, sizeof header);
-	if (r != 0) { // the state-changing commands report a lost connection as status 0
-		printf("0 %s connection failed\n", a->cmd);
-		return 1;
-	}
 	if (reply.status != 200) {
 		printf("%u %s %s\n", reply.status, a->cmd, reply.body);
 		free(reply.body);

@@ -28,8 +28,10 @@ int weft_cli_rules(const char *argv0, int argc, char **argv);
 // `weft rules compile FILE` (cmd_rules_compile.c): the rules language to controller JSON.
 int weft_cli_rules_compile(int argc, char **argv);
 
-// Help text of `weft` (main.c).
+// Help text of `weft` (dispatch.c).
 void weft_cli_usage(FILE *f, const char *argv0);
+// The whole CLI: personality from argv[0], then the command table. Returns the exit status.
+int weft_cli_main(int argc, char **argv);
 
 // Commands that talk to weftd's local API (service.md §3.2).
 int weft_cli_info(const char *argv0, int argc, char **argv);
@@ -42,6 +44,11 @@ int weft_cli_leave(const char *argv0, int argc, char **argv);
 int weft_cli_listmoons(const char *argv0, int argc, char **argv);
 int weft_cli_orbit(const char *argv0, int argc, char **argv);
 int weft_cli_deorbit(const char *argv0, int argc, char **argv);
+int weft_cli_set(const char *argv0, int argc, char **argv);
+int weft_cli_get(const char *argv0, int argc, char **argv);
+int weft_cli_dump(const char *argv0, int argc, char **argv);
+// `weft /some/path`: GET it and print the body as it came.
+int weft_cli_path(const char *argv0, int argc, char **argv);
 
 // Their shared switches and connection (api.c): -j -p<port> -T<token> -D<home> -H<host>.
 struct weft_cli_api {
@@ -50,6 +57,8 @@ struct weft_cli_api {
 	uint16_t port;   // 0: read HOME/zerotier-one.port
 	char token[256]; // "": read HOME/authtoken.secret
 	bool json;
+	bool port_from_file; // for failure messages
+	bool action;         // a state-changing command: failures print "0 <cmd> ..."
 	const char *args[2]; // the command's first and second arguments, if given
 };
 // Parses the switches and arguments after the command name (argv[0]). Returns -1 to go on,
@@ -65,6 +74,11 @@ int weft_cli_api_call(struct weft_cli_api *a, const char *method, const char *pa
 // join/leave/orbit/deorbit do (service.md §3.2.3).
 int weft_cli_api_action(struct weft_cli_api *a, const char *method, const char *path,
                         const char *body, char **reply_body);
+// Sends a request and hands back the reply whatever its status (caller frees reply->body).
+// Returns 0, or the exit status after printing why weftd could not be found or reached.
+struct weft_http_reply;
+int weft_cli_api_send(struct weft_cli_api *a, const char *method, const char *path,
+                      const char *body, struct weft_http_reply *reply);
 // -j output: 1-space indentation, sorted keys, newline.
 void weft_cli_print_json(const json_t *j);
 // Wall-clock milliseconds, for "ms ago" columns.

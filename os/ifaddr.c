@@ -27,6 +27,17 @@ size_t weft_ifaddr_list(struct weft_ifaddr *out, size_t cap)
 		       fam == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 		snprintf(out[n].name, sizeof out[n].name, "%s", i->ifa_name);
 		weft_inet_from_sockaddr(&out[n].addr, &ss);
+		out[n].prefix = 0;
+		if (i->ifa_netmask) {
+			const uint8_t *m =
+			    fam == AF_INET
+			        ? (const uint8_t *)&((const struct sockaddr_in *)i->ifa_netmask)
+			              ->sin_addr
+			        : (const uint8_t *)&((const struct sockaddr_in6 *)i->ifa_netmask)
+			              ->sin6_addr;
+			for (int b = 0; b < (fam == AF_INET ? 4 : 16); b++)
+				out[n].prefix += (unsigned)__builtin_popcount(m[b]);
+		}
 		n++;
 	}
 	freeifaddrs(all);

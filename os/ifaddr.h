@@ -11,6 +11,7 @@
 struct weft_ifaddr {
 	char name[IF_NAMESIZE];
 	struct weft_inetaddr addr; // port 0
+	unsigned prefix;           // the netmask's length
 };
 
 // Fills up to cap IPv4 and IPv6 addresses of interfaces that are up, in the order the kernel

@@ -50,11 +50,10 @@ void weft_inet_from_sockaddr(struct weft_inetaddr *a, const struct sockaddr_stor
 	}
 }
 
-static int bind_any(int family, int type, uint16_t port)
+static int bind_at(const struct weft_inetaddr *at, int type)
 {
-	int af = family == WEFT_INET_V6 ? AF_INET6 : AF_INET;
+	int af = at->family == WEFT_INET_V6 ? AF_INET6 : AF_INET;
 	int fd = socket(af, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	struct weft_inetaddr any = {.family = (uint8_t)family, .port = port};
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int one = 1;
@@ -62,7 +61,7 @@ static int bind_any(int family, int type, uint16_t port)
 		return -errno;
 	if (af == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	weft_sockaddr_from_inet(&ss, &len, &any);
+	weft_sockaddr_from_inet(&ss, &len, at);
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
 		int e = errno;
 		close(fd);
@@ -71,9 +70,21 @@ static int bind_any(int family, int type, uint16_t port)
 	return fd;
 }
 
+static int bind_any(int family, int type, uint16_t port)
+{
+	struct weft_inetaddr any = {.family = (uint8_t)family, .port = port};
+	return bind_at(&any, type);
+}
+
 int weft_udp_bind(int family, uint16_t port)
 {
-	int fd = bind_any(family, SOCK_DGRAM, port);
+	struct weft_inetaddr any = {.family = (uint8_t)family, .port = port};
+	return weft_udp_bind_addr(&any);
+}
+
+int weft_udp_bind_addr(const struct weft_inetaddr *at)
+{
+	int fd = bind_at(at, SOCK_DGRAM);
 	if (fd >= 0) {
 		int size = 1 << 21; // absorb bursts: a root receives from many nodes at once
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);

@@ -21,6 +21,8 @@ struct weft_udp_msg {
 // Binds a non-blocking UDP socket on the wildcard address of `family` (WEFT_INET_V4/V6).
 // Returns the fd, or -errno. IPv6 sockets are v6-only.
 int weft_udp_bind(int family, uint16_t port);
+// The same on one local address (local.conf settings.bind), port included.
+int weft_udp_bind_addr(const struct weft_inetaddr *at);
 // True if `port` can be bound for UDP and TCP on the IPv4 or the IPv6 wildcard.
 int weft_udp_port_usable(uint16_t port);
 // Receives up to n datagrams without blocking; returns how many (0 if none), or -errno.

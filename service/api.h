@@ -40,9 +40,11 @@ struct weft_api_request {
 
 struct weft_api_response {
 	unsigned status;
-	json_t *json; // owned by the response; NULL sends {} (§2.3)
-	bool no_body; // send no body and no Content-Type (unknown routes, §2.3)
-	char *text;   // malloc'd, owned; when set, sent verbatim as JSON (GET /controller, §2.7.1)
+	json_t *json;    // owned by the response; NULL sends {} (§2.3)
+	bool no_body;    // send no body and no Content-Type (unknown routes, §2.3)
+	char *text;      // malloc'd, owned; when set, sent verbatim (GET /controller, §2.7.1)
+	size_t text_len; // of text; 0: strlen(text)
+	const char *content_type; // of text; NULL: application/json
 };
 
 typedef void (*weft_api_handler)(const struct weft_api_request *req,
@@ -52,6 +54,8 @@ typedef void (*weft_api_handler)(const struct weft_api_request *req,
 void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response *resp);
 // The query parameter `name` of the request, or NULL (http.c).
 const char *weft_api_query(const struct weft_api_request *req, const char *name);
+// The request's body as a JSON object ({} when empty), or NULL with a 400 answered.
+json_t *weft_api_body_object(const struct weft_api_request *req, struct weft_api_response *resp);
 // True for paths that need no token, only a permitted source address (§2.2).
 bool weft_router_is_open(const char *path);
 
@@ -71,6 +75,11 @@ void weft_api_moon_get(const struct weft_api_request *req, struct weft_api_respo
 void weft_api_moon_orbit(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_moon_deorbit(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_counters(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_config_get(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_config_settings(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_metrics(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_bond(const struct weft_api_request *req, struct weft_api_response *resp);
+void weft_api_app(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_ping_send(const struct weft_api_request *req, struct weft_api_response *resp);
 void weft_api_ping_get(const struct weft_api_request *req, struct weft_api_response *resp);
 // /controller (api_controller.c, api_controller_bulk.c).

@@ -77,11 +77,14 @@ void weft_api_moon_orbit(const struct weft_api_request *req, struct weft_api_res
 {
 	uint64_t id = arg_id(&req->args[0]), seed = 0;
 	char idstr[17];
-	json_error_t err;
-	resp->json = held(req->svc, id);
-	if (resp->json)
+	json_t *body = weft_api_body_object(req, resp);
+	if (!body)
 		return;
-	json_t *body = req->body_len ? json_loadb(req->body, req->body_len, 0, &err) : NULL;
+	resp->json = held(req->svc, id);
+	if (resp->json) {
+		json_decref(body);
+		return;
+	}
 	const char *s = json_string_value(json_object_get(body, "seed"));
 	if (s && !weft_hex_u64(&seed, s, strlen(s)))
 		seed = 0;

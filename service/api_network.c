@@ -152,10 +152,8 @@ void weft_api_network_get(const struct weft_api_request *req, struct weft_api_re
 }
 
 // Each of the four keys is applied only if it is a JSON boolean (§2.5.3 step 2).
-static void apply_body(struct weft_network_settings *st, const struct weft_api_request *req)
+static void apply_body(struct weft_network_settings *st, const json_t *b)
 {
-	json_error_t err;
-	json_t *b = req->body_len ? json_loadb(req->body, req->body_len, 0, &err) : NULL;
 	static const char *const keys[4] = {"allowManaged", "allowGlobal", "allowDefault",
 	                                    "allowDNS"};
 	bool *vals[4] = {&st->allow_managed, &st->allow_global, &st->allow_default, &st->allow_dns};
@@ -164,7 +162,6 @@ static void apply_body(struct weft_network_settings *st, const struct weft_api_r
 		if (json_is_boolean(v))
 			*vals[i] = json_is_true(v);
 	}
-	json_decref(b);
 }
 
 void weft_api_network_join(const struct weft_api_request *req, struct weft_api_response *resp)
@@ -172,14 +169,19 @@ void weft_api_network_join(const struct weft_api_request *req, struct weft_api_r
 	struct weft_service *s = req->svc;
 	uint64_t nwid = arg_nwid(&req->args[0]);
 	enum weft_result r;
+	json_t *body = weft_api_body_object(req, resp);
+	if (!body)
+		return; // 400, and not joined
 	struct weft_port *p = weft_ports_join(s, nwid, &r);
 	if (!p) {
+		json_decref(body);
 		resp->status = r == WEFT_ERR_INVALID ? 400 : 500;
 		resp->json = json_pack("{s:i, s:s}", "error", (int)resp->status, "description",
 		                       weft_result_str(r));
 		return;
 	}
-	apply_body(&p->settings, req);
+	apply_body(&p->settings, body);
+	json_decref(body);
 	weft_network_settings_save(&p->settings, s->home, nwid);
 	weft_ports_resync(s, p);
 	resp->json = network_json(s, nwid); // NULL sends {}

@@ -18,15 +18,18 @@ static const char *role_name(enum weft_peer_role r)
 	return "LEAF";
 }
 
-static json_t *path_json(const struct weft_path_info *p)
+static json_t *path_json(const struct weft_service *s, const struct weft_path_info *p)
 {
 	char addr[WEFT_INETADDR_STR_MAX];
+	const struct weft_localconf_physical *ph =
+	    weft_localconf_physical_for(&s->conf, &p->address);
 	weft_inetaddr_to_string(&p->address, addr, sizeof addr);
 	json_t *o = json_object();
 	json_object_set_new(o, "address", json_string(addr));
 	json_object_set_new(o, "lastSend", json_integer(p->last_send_ms));
 	json_object_set_new(o, "lastReceive", json_integer(p->last_receive_ms));
-	json_object_set_new(o, "trustedPathId", json_integer(0));
+	json_object_set_new(o, "trustedPathId",
+	                    json_integer(ph ? (json_int_t)ph->trusted_path_id : 0));
 	json_object_set_new(o, "active", json_boolean(!p->expired));
 	json_object_set_new(o, "expired", json_boolean(p->expired));
 	json_object_set_new(o, "preferred", json_boolean(p->preferred));
@@ -35,7 +38,7 @@ static json_t *path_json(const struct weft_path_info *p)
 	return o;
 }
 
-static json_t *peer_json(const struct weft_peer_info *p)
+static json_t *peer_json(const struct weft_service *s, const struct weft_peer_info *p)
 {
 	char addr[16], version[48];
 	snprintf(addr, sizeof addr, "%010llx", (unsigned long long)p->address);
@@ -52,7 +55,7 @@ static json_t *peer_json(const struct weft_peer_info *p)
 	json_object_set_new(o, "isBonded", json_false());
 	json_object_set_new(o, "tunneled", json_false());
 	for (unsigned i = 0; i < p->n_paths && i < WEFT_PEER_INFO_MAX_PATHS; i++)
-		json_array_append_new(paths, path_json(&p->paths[i]));
+		json_array_append_new(paths, path_json(s, &p->paths[i]));
 	json_object_set_new(o, "paths", paths);
 	return o;
 }
@@ -85,7 +88,7 @@ void weft_api_peer_list(const struct weft_api_request *req, struct weft_api_resp
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, peer_json(&list[i]));
+		json_array_append_new(arr, peer_json(req->svc, &list[i]));
 	free(list);
 	resp->json = arr;
 }
@@ -104,6 +107,6 @@ void weft_api_peer_get(const struct weft_api_request *req, struct weft_api_respo
 	}
 	for (size_t i = 0; i < n && !resp->json; i++)
 		if (list[i].address == want)
-			resp->json = peer_json(&list[i]);
+			resp->json = peer_json(req->svc, &list[i]);
 	free(list);
 }

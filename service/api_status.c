@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MPL-2.0
-// GET /status and GET /health (service.md §2.5.1, §2.5.2). Settings weftd does not have yet
-// (local.conf, TCP relay, port mapping, surface addresses) show the spec's documented values
-// for a node without them.
+// GET /status and GET /health (service.md §2.5.1, §2.5.2). `config` is local.conf with its
+// settings completed by the effective values; weft has no TCP relay and no port mapping, so
+// those show as off unless local.conf says otherwise.
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +38,16 @@ static bool reportable(const struct weft_ifaddr *a)
 	       s == WEFT_SCOPE_PSEUDOPRIVATE;
 }
 
+static bool bound(const struct weft_service *s, const struct weft_ifaddr *a)
+{
+	if (weft_localconf_if_blacklisted(&s->conf, a->name))
+		return false;
+	for (unsigned i = 0; i < s->conf.n_bind; i++)
+		if (weft_inetaddr_ip_equal(&s->conf.bind[i], &a->addr))
+			return true;
+	return s->conf.n_bind == 0;
+}
+
 static json_t *listening_on(const struct weft_service *s)
 {
 	static struct weft_ifaddr addrs[MAX_IFADDRS];
@@ -45,7 +55,7 @@ static json_t *listening_on(const struct weft_service *s)
 	size_t n = weft_ifaddr_list(addrs, MAX_IFADDRS);
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
-		for (int p = 0; p < 2 && reportable(&addrs[i]); p++) {
+		for (int p = 0; p < 2 && reportable(&addrs[i]) && bound(s, &addrs[i]); p++) {
 			char text[WEFT_INETADDR_STR_MAX];
 			if (!ports[p])
 				continue;
@@ -57,21 +67,35 @@ static json_t *listening_on(const struct weft_service *s)
 	return list;
 }
 
-static json_t *settings(const struct weft_service *s)
+// Sets key unless local.conf's settings already have it.
+static void set_default(json_t *o, const char *key, json_t *v)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "allowTcpFallbackRelay", json_true());
-	json_object_set_new(o, "forceTcpRelay", json_false());
-	json_object_set_new(o, "primaryPort", json_integer(s->primary_port));
-	json_object_set_new(o, "secondaryPort", json_integer(s->secondary_port));
-	json_object_set_new(o, "tertiaryPort", json_integer(0));
+	if (json_object_get(o, key))
+		json_decref(v);
+	else
+		json_object_set_new(o, key, v);
+}
+
+static json_t *config(const struct weft_service *s)
+{
+	json_t *c = s->conf.raw ? json_deep_copy(s->conf.raw) : json_object();
+	json_t *o = json_object_get(c, "settings");
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(c, "settings", o);
+	}
+	set_default(o, "allowTcpFallbackRelay", json_true());
+	set_default(o, "forceTcpRelay", json_false());
+	set_default(o, "primaryPort", json_integer(s->primary_port));
+	set_default(o, "secondaryPort", json_integer(s->secondary_port));
+	set_default(o, "tertiaryPort", json_integer(0));
+	set_default(o, "portMappingEnabled", json_false()); // no UPnP in weft
+	set_default(o, "softwareUpdate", json_string("disable"));
+	set_default(o, "softwareUpdateChannel", json_string("release"));
 	json_object_set_new(o, "homeDir", json_string(s->home));
 	json_object_set_new(o, "listeningOn", listening_on(s));
 	json_object_set_new(o, "surfaceAddresses", json_array());
-	json_object_set_new(o, "portMappingEnabled", json_false()); // no UPnP in weft
-	json_object_set_new(o, "softwareUpdate", json_string("disable"));
-	json_object_set_new(o, "softwareUpdateChannel", json_string("release"));
-	return o;
+	return c;
 }
 
 // The planet's ID and timestamp, read back from its stored form; 0 and 0 with no planet
@@ -100,14 +124,13 @@ void weft_api_status(const struct weft_api_request *req, struct weft_api_respons
 	    weft_state_get((void *)s->home, WEFT_STATE_IDENTITY_PUBLIC, 0, pub, sizeof pub - 1);
 	pub[n > 0 ? n : 0] = 0;
 	snprintf(addr, sizeof addr, "%010llx", (unsigned long long)weft_node_address(s->node));
-	json_t *o = json_object(), *config = json_object();
+	json_t *o = json_object();
 	json_object_set_new(o, "address", json_string(addr));
 	json_object_set_new(o, "publicIdentity", json_string(pub));
 	json_object_set_new(o, "online", json_boolean(weft_node_online(s->node)));
 	json_object_set_new(o, "tcpFallbackActive", json_false());
 	add_version(o, req->now_ms);
-	json_object_set_new(config, "settings", settings(s));
-	json_object_set_new(o, "config", config);
+	json_object_set_new(o, "config", config(s));
 	planet_ids(s, o);
 	resp->json = o;
 }

@@ -17,6 +17,7 @@ static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr
 {
 	struct weft_service *s = ctx;
 	int sent = 0;
+	s->udp_tx_bytes += len;
 	if (local_socket >= 0 && local_socket < (int64_t)s->n_socks &&
 	    s->sock_family[local_socket] == to->family)
 		return weft_udp_send(s->socks[local_socket], to, data, len, ttl);
@@ -87,5 +88,6 @@ void weft_service_callbacks(struct weft_service *s, struct weft_node_callbacks *
 	    .event = event,
 	    .config_request = config_request,
 	    .frame_out = frame_out,
+	    .path_check = weft_service_path_check,
 	};
 }

@@ -55,7 +55,10 @@ void weft_service_controller_open(struct weft_service *s)
 	    .send_error = send_error,
 	    .send_credentials = send_credentials,
 	};
-	snprintf(dir, sizeof dir, "%s/controller.d", s->home);
+	if (s->conf.controller_db_path) // settings.controllerDbPath (§4.1)
+		snprintf(dir, sizeof dir, "%s", s->conf.controller_db_path);
+	else
+		snprintf(dir, sizeof dir, "%s/controller.d", s->home);
 	enum weft_result r = weft_store_fs_open(&store, dir);
 	if (r == WEFT_OK)
 		r = weft_controller_new(&s->controller, &env, store);

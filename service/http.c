@@ -31,14 +31,17 @@ struct weft_http {
 };
 
 // One request, across the calls libmicrohttpd makes while its body arrives.
+enum access { ACCESS_OK, ACCESS_NO_TOKEN, ACCESS_FORBIDDEN };
+
 struct request {
-	bool allowed; // source and token passed §2.2
+	enum access access; // source and token checks of §2.2
 	bool too_big;
 	size_t len, cap;
 	char *body;
 };
 
-static bool from_loopback(struct MHD_Connection *c)
+// Loopback, or a source inside settings.allowManagementFrom.
+static bool source_allowed(const struct weft_http *h, struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -52,7 +55,7 @@ static bool from_loopback(struct MHD_Connection *c)
 	memcpy(&ss, ci->client_addr,
 	       fam == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	weft_inet_from_sockaddr(&a, &ss); // v4-mapped addresses come back as IPv4
-	return weft_inetaddr_scope(&a) == WEFT_SCOPE_LOOPBACK;
+	return weft_localconf_mgmt_allowed(&h->svc->conf, &a);
 }
 
 // "Bearer <token>": two words split on runs of spaces, the first any case (§2.2).
@@ -85,19 +88,22 @@ static const char *presented_token(struct MHD_Connection *c, char *buf, size_t c
 	return t;
 }
 
-static bool allowed(const struct weft_http *h, struct MHD_Connection *c, const char *url)
+// A source outside loopback and allowManagementFrom gets 403 (the reference answers 401 for
+// both; 403 tells the user which of the two to fix). /metrics is open to any source.
+static enum access allowed(const struct weft_http *h, struct MHD_Connection *c, const char *url)
 {
 	char buf[WEFT_AUTH_TOKEN_MAX];
 	bool metrics = !strcmp(url, "/metrics");
-	if (!metrics && !from_loopback(c))
-		return false; // settings.allowManagementFrom arrives with local.conf
+	if (!metrics && !source_allowed(h, c))
+		return ACCESS_FORBIDDEN;
 	if (weft_router_is_open(url))
-		return true;
+		return ACCESS_OK;
 	const char *t = presented_token(c, buf, sizeof buf);
 	if (!t)
-		return false;
-	return weft_auth_token_equal(h->svc->authtoken, t) ||
-	       (metrics && weft_auth_token_equal(h->svc->metricstoken, t));
+		return ACCESS_NO_TOKEN;
+	bool ok = weft_auth_token_equal(h->svc->authtoken, t) ||
+	          (metrics && weft_auth_token_equal(h->svc->metricstoken, t));
+	return ok ? ACCESS_OK : ACCESS_NO_TOKEN;
 }
 
 static void append_body(struct request *r, const char *data, size_t len)
@@ -123,10 +129,9 @@ static void append_body(struct request *r, const char *data, size_t len)
 }
 
 // Takes ownership of text (malloc'd, or NULL for an empty body).
-static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text,
-                                 const char *content_type)
+static enum MHD_Result send_bytes(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+                                  const char *content_type)
 {
-	size_t len = text ? strlen(text) : 0;
 	struct MHD_Response *r =
 	    MHD_create_response_from_buffer_with_free_callback(len, text, text ? free : NULL);
 	if (!r) {
@@ -138,6 +143,12 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char
 	enum MHD_Result ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text,
+                                 const char *content_type)
+{
+	return send_bytes(c, status, text, text ? strlen(text) : 0, content_type);
 }
 
 // Compact JSON with sorted keys; NULL is sent as {}. With jsonp: NAME(<json>); (§2.3).
@@ -193,8 +204,8 @@ static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, co
 	const char *jsonp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "jsonp");
 	if (jsonp && !valid_callback(jsonp))
 		return send_error(c, 400, "jsonp: callback must be 1-64 of [A-Za-z0-9_$.]");
-	if (!st->allowed)
-		return send_json(c, 401, NULL, jsonp);
+	if (st->access != ACCESS_OK)
+		return send_json(c, st->access == ACCESS_FORBIDDEN ? 403 : 401, NULL, jsonp);
 	if (st->too_big)
 		return send_error(c, 413, "request body larger than 1048576 bytes");
 	struct weft_api_request req = {
@@ -210,7 +221,9 @@ static enum MHD_Result respond(struct weft_http *h, struct MHD_Connection *c, co
 	if (req.method)
 		weft_router_dispatch(&req, &resp);
 	if (resp.text)
-		return send_text(c, resp.status, resp.text, "application/json");
+		return send_bytes(c, resp.status, resp.text,
+		                  resp.text_len ? resp.text_len : strlen(resp.text),
+		                  resp.content_type ? resp.content_type : "application/json");
 	if (resp.no_body)
 		return send_text(c, resp.status, NULL, NULL);
 	enum MHD_Result ok = send_json(c, resp.status, resp.json, jsonp);
@@ -229,12 +242,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		st = calloc(1, sizeof *st);
 		if (!st)
 			return MHD_NO;
-		st->allowed = allowed(h, c, url);
+		st->access = allowed(h, c, url);
 		*state = st;
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (st->allowed)
+		if (st->access == ACCESS_OK)
 			append_body(st, upload_data, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
@@ -262,12 +275,14 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 	weft_log(WEFT_LOG_WARN, "http: %s", line);
 }
 
-static struct MHD_Daemon *listen_loopback(struct weft_http *h, int family, uint16_t port)
+// Loopback only, unless allowManagementFrom names networks to manage the node from.
+static struct MHD_Daemon *listen_api(struct weft_http *h, int family, uint16_t port)
 {
 	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(port)};
 	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
-	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a6.sin6_addr = in6addr_loopback;
+	bool wide = h->svc->conf.n_mgmt > 0;
+	a4.sin_addr.s_addr = htonl(wide ? INADDR_ANY : INADDR_LOOPBACK);
+	a6.sin6_addr = wide ? in6addr_any : in6addr_loopback;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	const struct sockaddr *sa = (const struct sockaddr *)&a4;
 	if (family == AF_INET6)
@@ -288,12 +303,12 @@ int weft_http_start(struct weft_service *s)
 		return -ENOMEM;
 	h->svc = s;
 	for (int i = 0; i < 2; i++) {
-		struct MHD_Daemon *d = listen_loopback(h, families[i], s->primary_port);
+		struct MHD_Daemon *d = listen_api(h, families[i], s->primary_port);
 		if (d)
 			h->d[h->n++] = d;
 		else
 			weft_log(WEFT_LOG_WARN, "cannot listen on TCP %s port %u",
-			         families[i] == AF_INET ? "127.0.0.1" : "::1", s->primary_port);
+			         families[i] == AF_INET ? "IPv4" : "IPv6", s->primary_port);
 	}
 	if (!h->n) {
 		free(h);

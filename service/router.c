@@ -27,6 +27,9 @@ static const struct route routes[] = {
     {WEFT_API_POST | WEFT_API_PUT, "/moon/{ADDR}", weft_api_moon_orbit},
     {WEFT_API_DELETE, "/moon/{ADDR}", weft_api_moon_deorbit},
     {WEFT_API_GET, "/unstable/counters", weft_api_counters},
+    {WEFT_API_GET, "/config", weft_api_config_get},
+    {WEFT_API_POST | WEFT_API_PUT, "/config/settings", weft_api_config_settings},
+    {WEFT_API_GET, "/metrics", weft_api_metrics},
     // weft extension: a VL1 reachability probe (ECHO), sent, then its answer looked up.
     {WEFT_API_POST | WEFT_API_PUT, "/peer/{ADDR}/ping", weft_api_ping_send},
     {WEFT_API_GET, "/peer/{ADDR}/ping/{NWID}", weft_api_ping_get},
@@ -100,6 +103,15 @@ static bool match(const char *pattern, const char *path, struct weft_api_request
 void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response *resp)
 {
 	*resp = (struct weft_api_response){.status = 200};
+	// Two families of paths are matched by prefix: the web UI's files and the bond commands.
+	if (!strcmp(req->path, "/app") || !strncmp(req->path, "/app/", 5)) {
+		weft_api_app(req, resp);
+		return;
+	}
+	if (!strncmp(req->path, "/bond/", 6)) {
+		weft_api_bond(req, resp);
+		return;
+	}
 	for (size_t i = 0; i < NROUTES; i++) {
 		if (!(routes[i].methods & req->method) || !match(routes[i].pattern, req->path, req))
 			continue;
@@ -111,5 +123,6 @@ void weft_router_dispatch(struct weft_api_request *req, struct weft_api_response
 
 bool weft_router_is_open(const char *path)
 {
-	return !strcmp(path, "/health") || !strcmp(path, "/sso") || !strncmp(path, "/app", 4);
+	return !strcmp(path, "/health") || !strcmp(path, "/sso") || !strcmp(path, "/app") ||
+	       !strncmp(path, "/app/", 5);
 }

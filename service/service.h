@@ -7,13 +7,15 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "localconf.h"
 #include "weft/weft.h"
 
 struct weft_controller;
 struct weft_loop;
 struct weft_ports;
 
-#define WEFT_SERVICE_MAX_SOCKETS 4
+#define WEFT_SERVICE_MAX_SOCKETS 32 // primary and secondary port on up to 16 bind addresses
+#define WEFT_SERVICE_MAX_BLOCKED 32 // subnets of interfaces in interfacePrefixBlacklist
 #define WEFT_SERVICE_MAX_PINGS   64
 
 // One ECHO probe sent for the API (POST /peer/ADDR/ping) and its answer, if any.
@@ -41,7 +43,29 @@ struct weft_service {
 	unsigned next_ping;
 	struct weft_loop *loop;   // the event loop; TAP descriptors join it (network_port.c)
 	struct weft_ports *ports; // joined networks' ports; NULL until the first join
+
+	struct weft_localconf conf; // local.conf as in effect (localconf_host.c)
+	int64_t conf_mtime_ns;      // of the file last read; -1: there was none
+	int64_t conf_check_ms, try_ms;
+	unsigned n_blocked; // subnets of blacklisted interfaces, refreshed with the conf check
+	struct weft_localconf_net blocked[WEFT_SERVICE_MAX_BLOCKED];
+	uint64_t udp_rx_bytes, udp_tx_bytes; // for /metrics
 };
+
+// local.conf in weftd (service/localconf_host.c). Load at start: 0, or -1 with err naming
+// the file and the setting (the file is left as it is).
+int weft_service_conf_load(struct weft_service *s, char *err, size_t cap);
+// Every loop turn: re-reads local.conf when it changed (a bad file is reported and the settings
+// in use kept), tries configured peer addresses.
+void weft_service_conf_tick(struct weft_service *s, int64_t now_ms);
+// Settings that take effect while running (physical networks, blacklists).
+void weft_service_conf_apply(struct weft_service *s);
+// POST /config/settings: merges the keys of `settings` into local.conf's settings, checks the
+// whole, writes it atomically (4-space indentation) and applies it. 0, or -1 with err.
+int weft_service_conf_merge(struct weft_service *s, const json_t *settings, char *err, size_t cap);
+// The node's path_check callback: local.conf blacklists and blacklisted interfaces' subnets.
+bool weft_service_path_check(void *ctx, uint64_t address, int64_t local_socket,
+                             const struct weft_inetaddr *remote);
 
 // Records an ECHO reply against its probe (service/api_ping.c).
 void weft_service_ping_reply(struct weft_service *s, const struct weft_echo_reply *e);

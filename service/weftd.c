@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cli.h"
+#include "crypto.h"
 #include "fs.h"
 #include "http.h"
+#include "inetaddr.h"
 #include "wire.h"
 #include "log.h"
 #include "loop.h"
@@ -25,6 +28,7 @@
 #define DEFAULT_HOME "/var/lib/zerotier-one"
 
 struct options {
+	char personality; // 'q': the CLI, 'i': the identity tool (service.md §3.1)
 	long port;
 	bool no_root_check, daemonize;
 	const char *home;
@@ -40,6 +44,8 @@ static void usage(FILE *f, const char *argv0)
 	        "  -U        run without root; do not drop privileges\n"
 	        "  -p<port>  primary UDP port (default 9993; 0 picks a random one)\n"
 	        "  -d        fork into the background\n"
+	        "  -q ...    run the rest as `weft ...` (the CLI)\n"
+	        "  -i ...    run the rest as `weft idtool ...`\n"
 	        "Home defaults to %s. Log threshold: WEFT_LOG=debug|info|warn|error.\n",
 	        WEFT_VERSION_STRING, argv0, DEFAULT_HOME);
 }
@@ -63,6 +69,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 				usage(stdout, argv[0]);
 				return 1;
 			}
+		} else if (!strcmp(a, "-q") || !strcmp(a, "-i")) {
+			o->personality = a[1];
+			return -1;
 		} else if (!strcmp(a, "-U")) {
 			o->no_root_check = true;
 		} else if (!strcmp(a, "-d")) {
@@ -96,8 +105,13 @@ static uint16_t random_port(void)
 	return (uint16_t)(20000 + r % 45500);
 }
 
+// Primary port: local.conf's primaryPort over -p; 0 picks a random usable one. Secondary:
+// settings.secondaryPort, or a random one unless allowSecondaryPort is false.
 static int choose_ports(struct weft_service *s, long wanted)
 {
+	const struct weft_localconf *c = &s->conf;
+	if (c->primary_port >= 0)
+		wanted = c->primary_port;
 	if (wanted == 0) {
 		for (int i = 0; i < 256 && !s->primary_port; i++) {
 			uint16_t p = random_port();
@@ -109,6 +123,15 @@ static int choose_ports(struct weft_service *s, long wanted)
 	}
 	if (!s->primary_port)
 		return -1;
+	if (c->secondary_port > 0 || c->tertiary_port > 0)
+		weft_log(WEFT_LOG_WARN, "using manually-specified secondary and/or tertiary ports. "
+		                        "This can cause NAT issues.");
+	if (!c->allow_secondary_port)
+		return 0;
+	if (c->secondary_port > 0 && c->secondary_port != s->primary_port) {
+		s->secondary_port = (uint16_t)c->secondary_port;
+		return 0;
+	}
 	uint16_t p = random_port();
 	for (int i = 0; i < 1000 && !s->secondary_port; i++, p++) {
 		if (p < 20000)
@@ -119,21 +142,37 @@ static int choose_ports(struct weft_service *s, long wanted)
 	return 0;
 }
 
+static void add_socket(struct weft_service *s, const struct weft_inetaddr *at)
+{
+	char text[WEFT_INETADDR_STR_MAX];
+	if (s->n_socks == WEFT_SERVICE_MAX_SOCKETS)
+		return;
+	int fd = weft_udp_bind_addr(at);
+	if (fd < 0) {
+		weft_inetaddr_to_string(at, text, sizeof text);
+		weft_log(WEFT_LOG_WARN, "cannot bind UDP %s: %s", text, strerror(-fd));
+		return;
+	}
+	s->sock_family[s->n_socks] = at->family;
+	s->socks[s->n_socks++] = fd;
+}
+
+// Wildcard sockets per family and port, or with settings.bind one per address and port.
 static void bind_sockets(struct weft_service *s)
 {
 	static const uint8_t fams[2] = {WEFT_INET_V4, WEFT_INET_V6};
 	uint16_t ports[2] = {s->primary_port, s->secondary_port};
 	for (int pi = 0; pi < 2; pi++) {
-		for (int fi = 0; fi < 2 && ports[pi]; fi++) {
-			int fd = weft_udp_bind(fams[fi], ports[pi]);
-			if (fd < 0) {
-				weft_log(WEFT_LOG_WARN, "cannot bind UDP %s port %u: %s",
-				         fams[fi] == WEFT_INET_V4 ? "IPv4" : "IPv6", ports[pi],
-				         strerror(-fd));
-				continue;
-			}
-			s->sock_family[s->n_socks] = fams[fi];
-			s->socks[s->n_socks++] = fd;
+		if (!ports[pi])
+			continue;
+		for (unsigned bi = 0; bi < s->conf.n_bind; bi++) {
+			struct weft_inetaddr at = s->conf.bind[bi];
+			at.port = ports[pi];
+			add_socket(s, &at);
+		}
+		for (int fi = 0; fi < 2 && !s->conf.n_bind; fi++) {
+			struct weft_inetaddr any = {.family = fams[fi], .port = ports[pi]};
+			add_socket(s, &any);
 		}
 	}
 }
@@ -148,9 +187,11 @@ static void on_udp(void *ctx, int fd)
 			sock = i;
 	int n = weft_udp_recv(fd, msgs, WEFT_UDP_BATCH);
 	int64_t now = weft_os_now_ms();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		s->udp_rx_bytes += msgs[i].len;
 		weft_node_process_wire_packet(s->node, now, sock, &msgs[i].from, msgs[i].data,
 		                              msgs[i].len, &s->deadline_ms);
+	}
 }
 
 static void on_signal(void *ctx, int fd)
@@ -212,11 +253,24 @@ static int run(struct weft_service *s)
 		if (now >= s->deadline_ms)
 			weft_node_process_background(s->node, now, &s->deadline_ms);
 		weft_ports_tick(s, now);
+		weft_service_conf_tick(s, now);
 		int64_t wait = weft_http_bound_wait(s->http, s->deadline_ms - weft_os_now_ms());
 		weft_loop_run_once(loop, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
 	}
 	close(sfd);
 	return 0;
+}
+
+// `weftd -i <idtool args>`: the identity tool with -i standing where its command name would.
+static int weftd_idtool(int argc, char **argv)
+{
+	int at = 1;
+	while (strcmp(argv[at], "-i") != 0)
+		at++;
+	memmove(&argv[at], &argv[at + 1], (size_t)(argc - at) * sizeof *argv); // moves the NULL too
+	if (weft_crypto_init() != WEFT_OK)
+		return 1;
+	return weft_cli_idtool(argv[0], argc - 1, argv);
 }
 
 static int fatal(const char *argv0, const char *msg)
@@ -234,6 +288,10 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
+	if (o.personality == 'q')
+		return weft_cli_main(argc, argv); // the CLI ignores -q
+	if (o.personality == 'i')
+		return weftd_idtool(argc, argv);
 	weft_log_init();
 	if (!o.no_root_check && geteuid() != 0) {
 		fprintf(stderr, "%s: must be run as root (uid 0)\n", argv[0]);
@@ -242,6 +300,8 @@ int main(int argc, char **argv)
 	s.home = o.home;
 	if (weft_state_prepare(o.home) != 0)
 		return fatal(argv[0], "home path does not exist, and could not create it");
+	if (weft_service_conf_load(&s, path, sizeof path) != 0)
+		return fatal(argv[0], path);
 	if (o.daemonize && daemon(1, 1) != 0)
 		return fatal(argv[0], "could not fork into the background");
 	write_small(o.home, "zerotier-one.pid", (long)getpid());
@@ -267,6 +327,7 @@ int main(int argc, char **argv)
 	         (unsigned long long)weft_node_address(s.node), s.primary_port, s.secondary_port);
 	// Single-host tests and benchmarks run every node on loopback, which 1.14 refuses.
 	weft_node_allow_loopback_paths(s.node, getenv("WEFT_ALLOW_LOOPBACK") != NULL);
+	weft_service_conf_apply(&s);
 	weft_service_controller_open(&s);
 	if (weft_http_start(&s) != 0) {
 		snprintf(path, sizeof path, "cannot bind to local control interface port %u",
@@ -285,6 +346,7 @@ int main(int argc, char **argv)
 	weft_service_controller_close(&s);
 	weft_auth_clear(&s);
 	weft_node_free(s.node);
+	weft_localconf_free(&s.conf);
 	for (unsigned i = 0; i < s.n_socks; i++)
 		close(s.socks[i]);
 	snprintf(path, sizeof path, "%s/zerotier-one.pid", o.home);

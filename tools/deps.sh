@@ -4,7 +4,7 @@
 set -eu
 pkgs=(build-essential clang libclang-rt-14-dev pkg-config libsodium-dev libssl-dev liblz4-dev
 	libjansson-dev libmicrohttpd-dev curl iproute2 iptables iputils-ping valgrind python3 openssl
-	iperf3 tcpdump)
+	iperf3 tcpdump lowdown)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

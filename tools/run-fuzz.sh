@@ -139,6 +139,14 @@ seed() { # name, dir
 		printf "\x07\x10\x00\x1e\x00\x08\x00$udp\x10\x05\x24\x00\x00\x03\x00\x00\x00\x00\x08\x06$arp" \
 			>"$dir/seed-nomc"
 		;;
+	localconf) # local.conf text: service.md's example with every kind of entry
+		printf '%s' '{"physical":{"10.0.0.0/24":{"blacklist":true},"192.168.10.0/24":
+{"trustedPathId":101010,"mtu":1400}},"virtual":{"89e92ceee5":{"try":["203.0.113.7/9993"],
+"blacklist":["10.0.0.0/8"]}},"settings":{"primaryPort":9993,"allowTcpFallbackRelay":true,
+"bind":["127.0.0.1","::1"],"interfacePrefixBlacklist":["docker","veth"],
+"allowManagementFrom":["192.168.1.0/24","fd00::/8"],"controllerDbPath":"/x",
+"tcpFallbackRelay":"192.0.2.1/443","concurrency":2}}' >"$dir/seed-example"
+		;;
 	esac
 }
 

@@ -123,12 +123,13 @@ t_eq "$?" "1" "wrong token: exit 1"
 t_eq "$out" "401 info {}" "wrong token: output"
 err=$(timeout 20 "$W" -D"$tmp/nowhere" info 2>&1 >/dev/null)
 t_eq "$?" "2" "no port file: exit 2"
-t_eq "$err" "$W: missing port and zerotier-one.port not found in HOME" "no port file: message"
+t_eq "$err" "$W: cannot find weftd's port: $tmp/nowhere/zerotier-one.port: No such file or directory (is weftd running with this home? -D<home> or -p<port> name another)" \
+	"no port file: one line, where and why"
 mkdir -p "$tmp/notoken" && echo "$port" >"$tmp/notoken/zerotier-one.port"
 err=$(HOME="$tmp" timeout 20 "$W" -D"$tmp/notoken" info 2>&1 >/dev/null)
 t_eq "$?" "2" "no token: exit 2"
-t_eq "$err" "$W: authtoken.secret not found or readable in HOME (try again as root)" \
-	"no token: message"
+t_eq "$err" "$W: cannot read the API token: $tmp/notoken/authtoken.secret: No such file or directory (try again as root, or give -T<token>)" \
+	"no token: one line, where and why"
 timeout 20 "$W" -D"$home" -p0 info >/dev/null
 t_eq "$?" "1" "-p0: exit 1"
 t_eq "$(timeout 20 "$W" -v)" "1.14.1" "-v"
@@ -142,12 +143,10 @@ t_eq "$?" "0" "exit status"
 pid=
 t_check_not "pid file gone" test -e "$home/zerotier-one.pid"
 
-t_case "service not running: connection error (§3.2.3)"
+t_case "service not running: one line saying where and why (§3.2.3)"
 out=$(timeout 20 "$W" -D"$home" info)
 t_eq "$?" "1" "exit status"
-t_eq "$out" "Error connecting to the ZeroTier service: connection failed
-
-Please check that the service is running and that TCP port 9993 can be contacted via 127.0.0.1." \
+t_eq "$out" "Error connecting to weftd at 127.0.0.1:$port (port from $home/zerotier-one.port): Connection refused" \
 	"message"
 
 t_done

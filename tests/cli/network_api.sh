@@ -89,7 +89,8 @@ allowGlobal=1
 allowDefault=0
 allowDNS=0" "local.conf"
 weftd_req PUT /network/$NW 'not json'
-t_eq "$code" 200 "unparsable body ignored"
+t_eq "$code" 400 "unparsable body refused (the reference ignores it)"
+weftd_req GET /network/$NW
 weftd_jcheck "unchanged" "j['allowGlobal'] is True"
 out=$(cli -j join $NW)
 t_eq "$?" 0 "join again"

@@ -5,6 +5,19 @@ NET_PREFIX="wt$$"
 NET_NS=()
 NET_PIDS=()
 
+# net_begin: the temp dir $tmp and an EXIT trap removing it and everything net_* made; ends
+# the suite as failed unless run as root with network namespaces.
+net_begin() {
+	tmp=$(mktemp -d)
+	trap 'net_cleanup; rm -rf "$tmp"' EXIT
+	if [ "$(id -u)" -ne 0 ] || ! ip netns add "$NET_PREFIX-probe" 2>/dev/null; then
+		echo "FAIL $T_SUITE: needs root and network namespaces"
+		echo "T-RESULT $T_SUITE 0 1 0"
+		exit 1
+	fi
+	ip netns del "$NET_PREFIX-probe"
+}
+
 net_ns() { # name: creates namespace $NET_PREFIX-name with lo up
 	local ns="$NET_PREFIX-$1"
 	ip netns add "$ns" || return 1

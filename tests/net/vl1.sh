@@ -18,15 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 B="$(cd "${WEFT_BUILD:-build}" && pwd)"
 W="$B/weft"
 D="$B/weftd"
-tmp=$(mktemp -d)
-trap 'net_cleanup; rm -rf "$tmp"' EXIT
-
-if [ "$(id -u)" -ne 0 ] || ! ip netns add "wt$$-probe" 2>/dev/null; then
-	echo "FAIL $T_SUITE: needs root and network namespaces"
-	echo "T-RESULT $T_SUITE 0 1 0"
-	exit 1
-fi
-ip netns del "wt$$-probe"
+net_begin
 
 t_case "topology: root, two nodes, two MASQUERADE routers"
 net_two_nats || t_fail "topology"
