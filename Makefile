@@ -175,6 +175,8 @@ $(BUILD)/fuzz/rulesc: $(RULESC_SRC) $(wildcard rulesc/*.h)
 $(BUILD)/fuzz/localconf: FUZZ_EXTRA := service/localconf.c -Iservice
 $(BUILD)/fuzz/localconf: FUZZ_LIBS := -ljansson
 $(BUILD)/fuzz/localconf: service/localconf.c service/localconf.h
+$(BUILD)/fuzz/gso: FUZZ_EXTRA := os/gso.c
+$(BUILD)/fuzz/gso: os/gso.c os/gso.h
 fuzz: $(FUZZ_BIN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

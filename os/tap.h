@@ -6,6 +6,7 @@
 #ifndef WEFT_OS_TAP_H
 #define WEFT_OS_TAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ struct weft_tap {
 	unsigned mtu;
 	uint64_t mac; // low 48 bits, first octet most significant (as core/vl2addr.h)
 	char name[WEFT_TAP_NAME_MAX];
+	bool vnet;    // frames carry a virtio-net header (weft_tap_open_offload)
+	bool offload; // and the kernel accepted checksum and TCP segmentation offload
 };
 
 // One frame as read: MACs and ethertype decoded, payload pointing into the caller's buffer.
@@ -39,6 +42,11 @@ void weft_tap_name_for(uint64_t nwid, unsigned trial, char out[WEFT_TAP_NAME_MAX
 // TUN/TAP device: No such file or directory"); on failure nothing is left open.
 int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
                   unsigned mtu, char err[WEFT_TAP_ERR_MAX]);
+// The same with a virtio-net header on every frame and, where the kernel allows, checksum and
+// TCP segmentation offload: reads may then hold TCP super-packets, which
+// weft_tap_read_frames segments (os/gso.c); writes skip the kernel's checksum check.
+int weft_tap_open_offload(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                          unsigned mtu, char err[WEFT_TAP_ERR_MAX]);
 // Sets the MTU if it differs. Returns 0 or -errno.
 int weft_tap_set_mtu(struct weft_tap *tap, unsigned mtu);
 // Closes the fd; the kernel removes the device with it.
@@ -47,6 +55,14 @@ void weft_tap_close(struct weft_tap *tap);
 // Reads one frame into buf (cap should be WEFT_TAP_ETH_HDR + mtu; longer frames are cut to
 // it). Returns 1 with *f filled, 0 if nothing (or only a runt) was waiting, or -errno.
 int weft_tap_read(const struct weft_tap *tap, uint8_t *buf, size_t cap, struct weft_tap_frame *f);
+// Reads one packet and hands each frame it stands for to fn (one, or the segments of a TCP
+// super-packet). buf must hold WEFT_TAP_READ_MAX bytes on an offload port (else ETH_HDR + mtu),
+// scratch WEFT_GSO_SCRATCH. Returns the number of frames, 0 if nothing was waiting, -EBADMSG
+// for a runt or malformed packet (dropped; more may be waiting), or another -errno.
+#define WEFT_TAP_READ_MAX 65550
+typedef void (*weft_tap_frame_fn)(void *ctx, const struct weft_tap_frame *f);
+int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, uint8_t *scratch,
+                         size_t scratch_cap, weft_tap_frame_fn fn, void *ctx);
 // Writes one frame. A payload longer than the MTU is not written: -EMSGSIZE. Returns 0 or -errno
 // (-EAGAIN when the kernel queue is full; the frame is dropped).
 int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint16_t ethertype,

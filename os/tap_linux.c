@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "gso.h"
 
 #define NAME_TRIALS_MAX 10000 // computed names tried before giving up
 #define DEV_MCAST_MAX   (1u << 20)
@@ -157,8 +159,20 @@ fail:
 	return r;
 }
 
-int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
-                  unsigned mtu, char err[WEFT_TAP_ERR_MAX])
+// With offload the device carries a virtio-net header before each frame and may hand over
+// TCP super-packets and partial checksums (segmented by the reader, os/gso.c); frames written
+// are marked as checked. Without kernel support for the offloads the header stays, unused.
+static void enable_offload(struct weft_tap *tap)
+{
+	int hdr = (int)sizeof(struct virtio_net_hdr);
+	if (ioctl(tap->fd, TUNSETVNETHDRSZ, &hdr) < 0)
+		return;
+	tap->offload = ioctl(tap->fd, TUNSETOFFLOAD,
+	                     TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN) == 0;
+}
+
+static int open_tap(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                    unsigned mtu, bool vnet, char err[WEFT_TAP_ERR_MAX])
 {
 	struct ifreq ifr;
 	int r;
@@ -179,7 +193,7 @@ int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, ui
 		goto fail_setup;
 	}
 	ifreq_for(&ifr, tap->name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
 	if (ioctl(tap->fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		snprintf(err, WEFT_TAP_ERR_MAX, "could not create TAP device %s: %s", tap->name,
@@ -193,6 +207,9 @@ int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, ui
 		         strerror(-r));
 		goto fail_setup;
 	}
+	tap->vnet = vnet;
+	if (vnet)
+		enable_offload(tap);
 	if ((r = bring_up(tap, err)))
 		goto fail_setup;
 	return 0;
@@ -201,6 +218,18 @@ fail_setup:
 fail_open:
 	tap->fd = -1;
 	return r;
+}
+
+int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                  unsigned mtu, char err[WEFT_TAP_ERR_MAX])
+{
+	return open_tap(tap, nwid, preferred, mac, mtu, false, err);
+}
+
+int weft_tap_open_offload(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                          unsigned mtu, char err[WEFT_TAP_ERR_MAX])
+{
+	return open_tap(tap, nwid, preferred, mac, mtu, true, err);
 }
 
 int weft_tap_set_mtu(struct weft_tap *tap, unsigned mtu)
@@ -239,35 +268,94 @@ static void store_mac(uint8_t *p, uint64_t m)
 		p[i] = (uint8_t)(m >> (40 - 8 * i));
 }
 
-int weft_tap_read(const struct weft_tap *tap, uint8_t *buf, size_t cap, struct weft_tap_frame *f)
+// Decodes one Ethernet frame of n bytes at buf into *f; 0 for a runt.
+static int decode_frame(const struct weft_tap *tap, const uint8_t *buf, size_t n,
+                        struct weft_tap_frame *f)
 {
-	ssize_t n = read(tap->fd, buf, cap);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
-	if ((size_t)n < WEFT_TAP_ETH_HDR)
+	if (n < WEFT_TAP_ETH_HDR)
 		return 0;
 	f->dst = load_mac(buf);
 	f->src = load_mac(buf + 6);
 	f->ethertype = (uint16_t)(buf[12] << 8 | buf[13]);
 	f->payload = buf + WEFT_TAP_ETH_HDR;
-	f->len = (size_t)n - WEFT_TAP_ETH_HDR;
+	f->len = n - WEFT_TAP_ETH_HDR;
 	if (f->len > tap->mtu) // §5.1: cut to MTU + header
 		f->len = tap->mtu;
 	return 1;
+}
+
+int weft_tap_read(const struct weft_tap *tap, uint8_t *buf, size_t cap, struct weft_tap_frame *f)
+{
+	struct virtio_net_hdr h;
+	struct iovec iov[2] = {{&h, sizeof h}, {buf, cap}};
+	ssize_t n = tap->vnet ? readv(tap->fd, iov, 2) : read(tap->fd, buf, cap);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	if (tap->vnet && (n -= (ssize_t)sizeof h) < 0)
+		return 0;
+	return decode_frame(tap, buf, (size_t)n, f);
+}
+
+struct split_ctx {
+	const struct weft_tap *tap;
+	weft_tap_frame_fn fn;
+	void *ctx;
+	int frames;
+};
+
+static void split_out(void *ctx, uint8_t *frame, size_t len)
+{
+	struct split_ctx *c = ctx;
+	struct weft_tap_frame f;
+	if (decode_frame(c->tap, frame, len, &f) == 1) {
+		c->fn(c->ctx, &f);
+		c->frames++;
+	}
+}
+
+int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, uint8_t *scratch,
+                         size_t scratch_cap, weft_tap_frame_fn fn, void *ctx)
+{
+	struct virtio_net_hdr h;
+	struct weft_tap_frame f;
+	if (!tap->vnet) {
+		int r = weft_tap_read(tap, buf, cap, &f);
+		if (r == 1)
+			fn(ctx, &f);
+		return r < 0 ? r : r == 1 ? 1 : 0;
+	}
+	struct iovec iov[2] = {{&h, sizeof h}, {buf, cap}};
+	ssize_t n = readv(tap->fd, iov, 2);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	if ((n -= (ssize_t)sizeof h) < (ssize_t)WEFT_TAP_ETH_HDR)
+		return -EBADMSG;
+	if (!h.flags && h.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+		decode_frame(tap, buf, (size_t)n, &f);
+		fn(ctx, &f);
+		return 1;
+	}
+	struct split_ctx c = {tap, fn, ctx, 0};
+	int r = weft_gso_split(&h, buf, (size_t)n, scratch, scratch_cap, split_out, &c);
+	return r < 0 ? -EBADMSG : c.frames ? c.frames : -EBADMSG;
 }
 
 int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint16_t ethertype,
                    const void *payload, size_t len)
 {
 	uint8_t hdr[WEFT_TAP_ETH_HDR];
-	struct iovec iov[2] = {{hdr, sizeof hdr}, {(void *)payload, len}};
+	// Frames arrive authenticated end to end, so the kernel need not verify their checksums
+	// again; a sender's wrong checksum is its own affair, as it could send any valid one.
+	struct virtio_net_hdr vh = {.flags = VIRTIO_NET_HDR_F_DATA_VALID};
+	struct iovec iov[3] = {{&vh, sizeof vh}, {hdr, sizeof hdr}, {(void *)payload, len}};
 	if (len > tap->mtu)
 		return -EMSGSIZE;
 	store_mac(hdr, dst);
 	store_mac(hdr + 6, src);
 	hdr[12] = (uint8_t)(ethertype >> 8);
 	hdr[13] = (uint8_t)ethertype;
-	return writev(tap->fd, iov, 2) < 0 ? -errno : 0;
+	unsigned first = tap->vnet ? 0 : 1;
+	return writev(tap->fd, iov + first, (int)(3 - first)) < 0 ? -errno : 0;
 }
 
 static bool is_field_sep(char c)

@@ -11,13 +11,49 @@
 #include "service.h"
 #include "state.h"
 #include "udp.h"
+#include "udp_batch.h"
+#include "wire.h"
 
+void weft_service_flush(struct weft_service *s)
+{
+	if (s->txb && s->txb->n)
+		weft_udp_batch_flush(s->txb);
+}
+
+// Which piece of a packet a datagram is (vl1.md §3 fragments), for the batch's ordering.
+static enum weft_udp_piece piece_of(const uint8_t *d, size_t len)
+{
+	if (len > WEFT_WIRE_FRAG_IDX_PAYLOAD && d[WEFT_WIRE_FRAG_IDX_INDICATOR] == 0xff)
+		return d[WEFT_WIRE_FRAG_IDX_NUMBERS] == 0x21 ? WEFT_UDP_TAIL_OF_TWO
+		                                             : WEFT_UDP_WHOLE;
+	if (len > WEFT_WIRE_IDX_FLAGS && (d[WEFT_WIRE_IDX_FLAGS] & WEFT_WIRE_FLAG_FRAGMENTED))
+		return WEFT_UDP_HEAD_OF_TWO; // or of more: then no tail of two follows it
+	return WEFT_UDP_WHOLE;
+}
+
+// Datagrams are batched for one sendmmsg per loop turn; a send with its own TTL (the NAT
+// opener) goes at once, after what was queued before it.
 static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr *to,
                      const void *data, size_t len, unsigned ttl)
 {
 	struct weft_service *s = ctx;
 	int sent = 0;
 	s->udp_tx_bytes += len;
+	if (!ttl && s->txb) {
+		enum weft_udp_piece piece = piece_of(data, len);
+		if (local_socket >= 0 && local_socket < (int64_t)s->n_socks &&
+		    s->sock_family[local_socket] == to->family) {
+			weft_udp_batch_add(s->txb, s->socks[local_socket], to, data, len, piece);
+			return 0;
+		}
+		for (unsigned i = 0; i < s->n_socks; i++)
+			if (s->sock_family[i] == to->family) {
+				weft_udp_batch_add(s->txb, s->socks[i], to, data, len, piece);
+				sent++;
+			}
+		return sent ? 0 : -1;
+	}
+	weft_service_flush(s);
 	if (local_socket >= 0 && local_socket < (int64_t)s->n_socks &&
 	    s->sock_family[local_socket] == to->family)
 		return weft_udp_send(s->socks[local_socket], to, data, len, ttl);

@@ -5,17 +5,19 @@
 // multicast groups: network_mcast.c.
 #include "network_port.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "fs.h"
+#include "gso.h"
 #include "log.h"
 #include "loop.h"
 #include "state.h"
 
-#define FRAMES_PER_WAKE 64 // frames read from one TAP before the loop looks at others
+#define FRAMES_PER_WAKE 64 // TAP reads before the loop looks at others
 #define DEVICEMAP_MAX   65536
 
 // One network's info at a time; weftd runs one thread.
@@ -117,24 +119,34 @@ enum weft_result weft_ports_leave(struct weft_service *s, uint64_t nwid)
 	return r;
 }
 
-// TAP readable: every waiting frame goes to the core (§5.1: no VLANs, vlan_id 0).
+static void frame_in(void *ctx, const struct weft_tap_frame *f)
+{
+	struct weft_port *p = ctx;
+	struct weft_frame fr = {.network_id = p->nwid,
+	                        .src_mac = f->src,
+	                        .dst_mac = f->dst,
+	                        .ethertype = f->ethertype,
+	                        .data = f->payload,
+	                        .len = f->len};
+	weft_node_process_frame(p->svc->node, weft_os_now_ms(), &fr, &p->svc->deadline_ms);
+}
+
+// TAP readable: every waiting frame goes to the core (§5.1: no VLANs, vlan_id 0); a TCP
+// super-packet from an offload port arrives as its segments.
 static void on_tap(void *ctx, int fd)
 {
-	static uint8_t buf[WEFT_TAP_ETH_HDR + 10000]; // the largest ZeroTier MTU
+	static uint8_t buf[WEFT_TAP_READ_MAX], scratch[WEFT_GSO_SCRATCH];
 	struct weft_port *p = ctx;
-	struct weft_service *s = p->svc;
-	struct weft_tap_frame f;
 	(void)fd;
-	size_t cap = WEFT_TAP_ETH_HDR + (p->tap.mtu < 10000 ? p->tap.mtu : 10000);
-	for (int i = 0; i < FRAMES_PER_WAKE && weft_tap_read(&p->tap, buf, cap, &f) == 1; i++) {
-		struct weft_frame fr = {.network_id = p->nwid,
-		                        .src_mac = f.src,
-		                        .dst_mac = f.dst,
-		                        .ethertype = f.ethertype,
-		                        .data = f.payload,
-		                        .len = f.len};
-		weft_node_process_frame(s->node, weft_os_now_ms(), &fr, &s->deadline_ms);
+	size_t cap =
+	    p->tap.vnet ? sizeof buf : WEFT_TAP_ETH_HDR + (p->tap.mtu < 10000 ? p->tap.mtu : 10000);
+	for (int i = 0; i < FRAMES_PER_WAKE; i++) {
+		int r =
+		    weft_tap_read_frames(&p->tap, buf, cap, scratch, sizeof scratch, frame_in, p);
+		if (r == 0 || (r < 0 && r != -EBADMSG))
+			break;
 	}
+	weft_service_flush(p->svc);
 }
 
 void weft_ports_frame_out(struct weft_service *s, const struct weft_frame *f)
@@ -149,7 +161,11 @@ static void open_tap(struct weft_service *s, struct weft_port *p,
 {
 	char name[WEFT_TAP_NAME_MAX], err[WEFT_TAP_ERR_MAX];
 	devicemap_name(s->home, p->nwid, name);
-	int r = weft_tap_open(&p->tap, p->nwid, name, info->mac, info->mtu, err);
+	// WEFT_TAP_OFFLOAD=0 opens a plain TAP (for comparisons in bench/overlay).
+	const char *off = getenv("WEFT_TAP_OFFLOAD");
+	int r = off && !strcmp(off, "0")
+	            ? weft_tap_open(&p->tap, p->nwid, name, info->mac, info->mtu, err)
+	            : weft_tap_open_offload(&p->tap, p->nwid, name, info->mac, info->mtu, err);
 	if (r == 0 && weft_loop_add(s->loop, p->tap.fd, on_tap, p) != 0) {
 		snprintf(err, sizeof err, "too many descriptors in the event loop");
 		weft_tap_close(&p->tap);

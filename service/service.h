@@ -50,7 +50,12 @@ struct weft_service {
 	unsigned n_blocked; // subnets of blacklisted interfaces, refreshed with the conf check
 	struct weft_localconf_net blocked[WEFT_SERVICE_MAX_BLOCKED];
 	uint64_t udp_rx_bytes, udp_tx_bytes; // for /metrics
+	struct weft_udp_batch *txb;          // datagrams of this loop turn (callbacks.c)
 };
+
+// Sends the datagrams the node produced so far (callbacks.c); called at the end of each
+// batch of input and each loop turn.
+void weft_service_flush(struct weft_service *s);
 
 // local.conf in weftd (service/localconf_host.c). Load at start: 0, or -1 with err naming
 // the file and the setting (the file is left as it is).

@@ -24,6 +24,7 @@
 #include "service.h"
 #include "state.h"
 #include "udp.h"
+#include "udp_batch.h"
 
 #define DEFAULT_HOME "/var/lib/zerotier-one"
 
@@ -192,6 +193,7 @@ static void on_udp(void *ctx, int fd)
 		weft_node_process_wire_packet(s->node, now, sock, &msgs[i].from, msgs[i].data,
 		                              msgs[i].len, &s->deadline_ms);
 	}
+	weft_service_flush(s);
 }
 
 static void on_signal(void *ctx, int fd)
@@ -254,8 +256,10 @@ static int run(struct weft_service *s)
 			weft_node_process_background(s->node, now, &s->deadline_ms);
 		weft_ports_tick(s, now);
 		weft_service_conf_tick(s, now);
+		weft_service_flush(s);
 		int64_t wait = weft_http_bound_wait(s->http, s->deadline_ms - weft_os_now_ms());
 		weft_loop_run_once(loop, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
+		weft_service_flush(s);
 	}
 	close(sfd);
 	return 0;
@@ -335,11 +339,14 @@ int main(int argc, char **argv)
 		return fatal(argv[0], path);
 	}
 	s.loop = weft_loop_new();
-	if (!s.loop)
+	s.txb = calloc(1, sizeof *s.txb);
+	if (!s.loop || !s.txb)
 		return fatal(argv[0], "cannot create the event loop");
 	weft_state_each_network(o.home, rejoin_one, &s);
 	weft_state_each_moon(o.home, orbit_one, &s);
 	rc = run(&s);
+	weft_service_flush(&s);
+	free(s.txb);
 	weft_ports_close_all(&s);
 	weft_loop_free(s.loop);
 	weft_http_stop(s.http);

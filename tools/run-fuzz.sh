@@ -26,6 +26,7 @@ mkdir -p fuzz-corpus/crashes fuzz-corpus/logs
 max_len_for() {
 	case $1 in
 	identity) echo 400 ;;
+	gso) echo 66000 ;; # whole TCP super-packets
 	*) echo 12000 ;;
 	esac
 }
