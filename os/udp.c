@@ -6,8 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 void weft_sockaddr_from_inet(struct sockaddr_storage *ss, socklen_t *len,
                              const struct weft_inetaddr *a)
@@ -86,6 +91,9 @@ int weft_udp_bind_addr(const struct weft_inetaddr *at)
 {
 	int fd = bind_at(at, SOCK_DGRAM);
 	if (fd >= 0) {
+		// Runs of datagrams that crossed the kernel as one (UDP GSO) stay one message.
+		int on = 1;
+		setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on);
 		int size = 1 << 21; // absorb bursts: a root receives from many nodes at once
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
@@ -114,6 +122,10 @@ int weft_udp_recv(int fd, struct weft_udp_msg *msgs, unsigned n)
 	struct mmsghdr mh[WEFT_UDP_BATCH];
 	struct iovec iov[WEFT_UDP_BATCH];
 	struct sockaddr_storage from[WEFT_UDP_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[WEFT_UDP_BATCH];
 	if (n > WEFT_UDP_BATCH)
 		n = WEFT_UDP_BATCH;
 	memset(mh, 0, sizeof(mh[0]) * n);
@@ -124,13 +136,25 @@ int weft_udp_recv(int fd, struct weft_udp_msg *msgs, unsigned n)
 		mh[i].msg_hdr.msg_iovlen = 1;
 		mh[i].msg_hdr.msg_name = &from[i];
 		mh[i].msg_hdr.msg_namelen = sizeof from[i];
+		mh[i].msg_hdr.msg_control = ctl[i].buf;
+		mh[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
 	}
 	int got = recvmmsg(fd, mh, n, MSG_DONTWAIT, NULL);
 	if (got < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
 	for (int i = 0; i < got; i++) {
 		msgs[i].len = mh[i].msg_len;
+		msgs[i].seg = 0;
 		weft_inet_from_sockaddr(&msgs[i].from, &from[i]);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh[i].msg_hdr); c;
+		     c = CMSG_NXTHDR(&mh[i].msg_hdr, c)) {
+			int seg;
+			if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+				memcpy(&seg, CMSG_DATA(c), sizeof seg);
+				if (seg > 0 && (size_t)seg < msgs[i].len)
+					msgs[i].seg = (size_t)seg;
+			}
+		}
 	}
 	return got;
 }

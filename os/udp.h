@@ -9,13 +9,17 @@
 
 #include "weft/weft.h"
 
-#define WEFT_UDP_BATCH        32
+#define WEFT_UDP_BATCH        16
 #define WEFT_UDP_MAX_DATAGRAM 10100
+// Sockets receive with UDP GRO: one message may hold a run of datagrams from one sender, all
+// `seg` bytes but the last (seg 0: one datagram).
+#define WEFT_UDP_MAX_MESSAGE 65536
 
 struct weft_udp_msg {
 	struct weft_inetaddr from;
 	size_t len;
-	uint8_t data[WEFT_UDP_MAX_DATAGRAM];
+	size_t seg;
+	uint8_t data[WEFT_UDP_MAX_MESSAGE];
 };
 
 // Binds a non-blocking UDP socket on the wildcard address of `family` (WEFT_INET_V4/V6).
@@ -25,7 +29,7 @@ int weft_udp_bind(int family, uint16_t port);
 int weft_udp_bind_addr(const struct weft_inetaddr *at);
 // True if `port` can be bound for UDP and TCP on the IPv4 or the IPv6 wildcard.
 int weft_udp_port_usable(uint16_t port);
-// Receives up to n datagrams without blocking; returns how many (0 if none), or -errno.
+// Receives up to n messages without blocking; returns how many (0 if none), or -errno.
 int weft_udp_recv(int fd, struct weft_udp_msg *msgs, unsigned n);
 // Sends one datagram; ttl 0 leaves the socket's default. Returns 0 or -errno.
 int weft_udp_send(int fd, const struct weft_inetaddr *to, const void *data, size_t len,

@@ -190,8 +190,11 @@ static void on_udp(void *ctx, int fd)
 	int64_t now = weft_os_now_ms();
 	for (int i = 0; i < n; i++) {
 		s->udp_rx_bytes += msgs[i].len;
-		weft_node_process_wire_packet(s->node, now, sock, &msgs[i].from, msgs[i].data,
-		                              msgs[i].len, &s->deadline_ms);
+		size_t seg = msgs[i].seg ? msgs[i].seg : msgs[i].len;
+		for (size_t off = 0; off < msgs[i].len; off += seg) // each datagram of a GRO run
+			weft_node_process_wire_packet(
+			    s->node, now, sock, &msgs[i].from, msgs[i].data + off,
+			    msgs[i].len - off < seg ? msgs[i].len - off : seg, &s->deadline_ms);
 	}
 	weft_service_flush(s);
 }

@@ -163,6 +163,41 @@ static void test_no_gso(void)
 	batch.no_gso = false;
 }
 
+static void test_gro_receive(void)
+{
+	t_case("a run sent as one GSO buffer arrives as one GRO message; split, it is intact");
+	static struct weft_udp_msg msgs[WEFT_UDP_BATCH];
+	struct weft_inetaddr at;
+	const uint8_t ip[4] = {127, 0, 0, 1};
+	weft_inetaddr_set_v4(&at, ip, 0);
+	int fd = weft_udp_bind_addr(&at);
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof sin;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&sin, &sl) != 0) {
+		t_fail(__FILE__, __LINE__, "cannot bind a receiving socket");
+		return;
+	}
+	weft_inetaddr_set_v4(&at, ip, ntohs(sin.sin_port));
+	for (uint8_t k = 0; k < 6; k++)
+		weft_udp_batch_add(&batch, tx, &at, (uint8_t[1]){k}, 1, WEFT_UDP_WHOLE); // 1 byte
+	weft_udp_batch_flush(&batch);
+	size_t datagrams = 0, bytes = 0;
+	for (int tries = 0; tries < 100 && datagrams < 6; tries++) {
+		int n = weft_udp_recv(fd, msgs, WEFT_UDP_BATCH);
+		for (int i = 0; i < n; i++) {
+			size_t seg = msgs[i].seg ? msgs[i].seg : msgs[i].len;
+			for (size_t off = 0; off < msgs[i].len; off += seg, datagrams++)
+				T_CHECK_MSG(msgs[i].data[off] == datagrams, "datagram %zu holds %u",
+				            datagrams, msgs[i].data[off]);
+			bytes += msgs[i].len;
+		}
+		if (n <= 0)
+			usleep(1000);
+	}
+	T_CHECK_MSG(datagrams == 6 && bytes == 6, "%zu datagrams, %zu bytes", datagrams, bytes);
+	close(fd);
+}
+
 int main(void)
 {
 	t_init("unit/udp_batch");
@@ -179,6 +214,7 @@ int main(void)
 	test_mixed();
 	test_full_batch();
 	test_no_gso();
+	test_gro_receive();
 	close(rx[0]), close(rx[1]), close(tx);
 	return t_done();
 }
