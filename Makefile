@@ -161,7 +161,7 @@ FUZZ_LIBS  :=
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) $(FUZZ_EXTRA) -o $@ $(LIBS_CORE) $(FUZZ_LIBS)
-FUZZ_TAP := os/tap_linux.c os/fs.c
+FUZZ_TAP := os/tap_linux.c os/fs.c os/gso.c
 $(BUILD)/fuzz/dev_mcast: FUZZ_EXTRA := $(FUZZ_TAP)
 $(BUILD)/fuzz/dev_mcast: $(FUZZ_TAP) $(wildcard os/*.h)
 # controller_request brings its own in-memory store.
