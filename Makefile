@@ -175,8 +175,11 @@ $(BUILD)/fuzz/rulesc: $(RULESC_SRC) $(wildcard rulesc/*.h)
 $(BUILD)/fuzz/localconf: FUZZ_EXTRA := service/localconf.c -Iservice
 $(BUILD)/fuzz/localconf: FUZZ_LIBS := -ljansson
 $(BUILD)/fuzz/localconf: service/localconf.c service/localconf.h
-$(BUILD)/fuzz/gso: FUZZ_EXTRA := os/gso.c
-$(BUILD)/fuzz/gso: os/gso.c os/gso.h
+FUZZ_CSUM := tests/lib/csum_ref.c -Itests/lib
+$(BUILD)/fuzz/gso: FUZZ_EXTRA := os/gso.c $(FUZZ_CSUM)
+$(BUILD)/fuzz/gso: os/gso.c os/gso.h tests/lib/csum_ref.c tests/lib/csum_ref.h
+$(BUILD)/fuzz/gro: FUZZ_EXTRA := os/gro.c os/gso.c $(FUZZ_CSUM)
+$(BUILD)/fuzz/gro: os/gro.c os/gro.h os/gso.c os/gso.h tests/lib/csum_ref.c tests/lib/csum_ref.h
 fuzz: $(FUZZ_BIN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

@@ -67,6 +67,14 @@ int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, u
 // (-EAGAIN when the kernel queue is full; the frame is dropped).
 int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint16_t ethertype,
                    const void *payload, size_t len);
+// The 14-byte Ethernet header of a frame from src to dst.
+void weft_tap_eth_header(uint8_t out[WEFT_TAP_ETH_HDR], uint64_t dst, uint64_t src,
+                         uint16_t ethertype);
+// Writes a whole Ethernet frame after the virtio-net header h (a super-packet from gro.h) to a
+// port opened with weft_tap_open_offload; -EINVAL on a plain port. Returns 0 or -errno.
+struct virtio_net_hdr;
+int weft_tap_write_vnet(const struct weft_tap *tap, const struct virtio_net_hdr *h,
+                        const uint8_t *frame, size_t len);
 
 // The MACs listed for `ifname` in /proc/net/dev_mcast text (§5.5: 2nd field the name, 5th
 // 12 hex digits); malformed lines are skipped. Stores up to cap, returns how many it stored.

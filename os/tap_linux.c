@@ -340,6 +340,15 @@ int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, u
 	return r < 0 ? -EBADMSG : c.frames ? c.frames : -EBADMSG;
 }
 
+void weft_tap_eth_header(uint8_t out[WEFT_TAP_ETH_HDR], uint64_t dst, uint64_t src,
+                         uint16_t ethertype)
+{
+	store_mac(out, dst);
+	store_mac(out + 6, src);
+	out[12] = (uint8_t)(ethertype >> 8);
+	out[13] = (uint8_t)ethertype;
+}
+
 int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint16_t ethertype,
                    const void *payload, size_t len)
 {
@@ -350,12 +359,18 @@ int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint1
 	struct iovec iov[3] = {{&vh, sizeof vh}, {hdr, sizeof hdr}, {(void *)payload, len}};
 	if (len > tap->mtu)
 		return -EMSGSIZE;
-	store_mac(hdr, dst);
-	store_mac(hdr + 6, src);
-	hdr[12] = (uint8_t)(ethertype >> 8);
-	hdr[13] = (uint8_t)ethertype;
+	weft_tap_eth_header(hdr, dst, src, ethertype);
 	unsigned first = tap->vnet ? 0 : 1;
 	return writev(tap->fd, iov + first, (int)(3 - first)) < 0 ? -errno : 0;
+}
+
+int weft_tap_write_vnet(const struct weft_tap *tap, const struct virtio_net_hdr *h,
+                        const uint8_t *frame, size_t len)
+{
+	struct iovec iov[2] = {{(void *)h, sizeof *h}, {(void *)frame, len}};
+	if (!tap->vnet)
+		return -EINVAL;
+	return writev(tap->fd, iov, 2) < 0 ? -errno : 0;
 }
 
 static bool is_field_sep(char c)

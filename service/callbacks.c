@@ -18,6 +18,7 @@ void weft_service_flush(struct weft_service *s)
 {
 	if (s->txb && s->txb->n)
 		weft_udp_batch_flush(s->txb);
+	weft_ports_flush(s);
 }
 
 // Which piece of a packet a datagram is (vl1.md §3 fragments), for the batch's ordering.

@@ -6,12 +6,14 @@
 #include "network_port.h"
 
 #include <errno.h>
+#include <linux/virtio_net.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "fs.h"
+#include "gro.h"
 #include "gso.h"
 #include "log.h"
 #include "loop.h"
@@ -73,8 +75,23 @@ static struct weft_port *port_new(struct weft_service *s, uint64_t nwid)
 	return p;
 }
 
+// Writes what p's gro holds.
+static void gro_write(struct weft_service *s, struct weft_port *p)
+{
+	struct virtio_net_hdr h;
+	const uint8_t *frame;
+	size_t len;
+	if (!p->gro || weft_gro_empty(p->gro))
+		return;
+	weft_gro_take(p->gro, &h, &frame, &len);
+	s->ports->gro_held--;
+	weft_tap_write_vnet(&p->tap, &h, frame, len);
+}
+
 static void port_free(struct weft_service *s, struct weft_port *p)
 {
+	gro_write(s, p);
+	free(p->gro);
 	if (p->tap.fd >= 0) {
 		weft_port_unsync(p);
 		weft_loop_del(s->loop, p->tap.fd);
@@ -83,6 +100,8 @@ static void port_free(struct weft_service *s, struct weft_port *p)
 	for (unsigned i = 0; i < WEFT_PORTS_MAX; i++)
 		if (s->ports->port[i] == p)
 			s->ports->port[i] = NULL;
+	if (s->ports->last == p)
+		s->ports->last = NULL;
 	free(p);
 }
 
@@ -149,11 +168,42 @@ static void on_tap(void *ctx, int fd)
 	weft_service_flush(p->svc);
 }
 
+// Frames from the core to the TAP. On an offload port TCP segments of one flow that follow on
+// are held and written as one super-packet (gro.h), so the kernel's TCP runs once per batch
+// rather than per segment; anything that cannot join first writes what is held, keeping order.
 void weft_ports_frame_out(struct weft_service *s, const struct weft_frame *f)
 {
-	struct weft_port *p = weft_ports_find(s, f->network_id);
-	if (p && p->tap.fd >= 0)
-		weft_tap_write(&p->tap, f->dst_mac, f->src_mac, f->ethertype, f->data, f->len);
+	struct weft_ports *t = s->ports;
+	if (!t)
+		return;
+	if (!t->last || t->last->nwid != f->network_id)
+		t->last = weft_ports_find(s, f->network_id);
+	struct weft_port *p = t->last;
+	if (!p || p->tap.fd < 0)
+		return;
+	if (p->gro && f->len <= p->tap.mtu) {
+		uint8_t eth[WEFT_TAP_ETH_HDR];
+		weft_tap_eth_header(eth, f->dst_mac, f->src_mac, f->ethertype);
+		bool was_empty = weft_gro_empty(p->gro);
+		bool taken = weft_gro_offer(p->gro, eth, f->data, f->len);
+		if (!taken && !was_empty) {
+			gro_write(s, p);
+			was_empty = true;
+			taken = weft_gro_offer(p->gro, eth, f->data, f->len);
+		}
+		if (taken) {
+			t->gro_held += was_empty;
+			return;
+		}
+	}
+	weft_tap_write(&p->tap, f->dst_mac, f->src_mac, f->ethertype, f->data, f->len);
+}
+
+void weft_ports_flush(struct weft_service *s)
+{
+	for (unsigned i = 0; s->ports && s->ports->gro_held && i < WEFT_PORTS_MAX; i++)
+		if (s->ports->port[i])
+			gro_write(s, s->ports->port[i]);
 }
 
 static void open_tap(struct weft_service *s, struct weft_port *p,
@@ -166,6 +216,13 @@ static void open_tap(struct weft_service *s, struct weft_port *p,
 	int r = off && !strcmp(off, "0")
 	            ? weft_tap_open(&p->tap, p->nwid, name, info->mac, info->mtu, err)
 	            : weft_tap_open_offload(&p->tap, p->nwid, name, info->mac, info->mtu, err);
+	// Coalescing on write needs the virtio-net header; WEFT_TAP_GRO=0 turns it off (A/B runs).
+	const char *gro = getenv("WEFT_TAP_GRO");
+	if (r == 0 && p->tap.vnet && !(gro && !strcmp(gro, "0")) && !p->gro) {
+		p->gro = malloc(sizeof *p->gro);
+		if (p->gro)
+			weft_gro_init(p->gro);
+	}
 	if (r == 0 && weft_loop_add(s->loop, p->tap.fd, on_tap, p) != 0) {
 		snprintf(err, sizeof err, "too many descriptors in the event loop");
 		weft_tap_close(&p->tap);

@@ -29,13 +29,16 @@ struct weft_port_route {
 	struct weft_inetaddr via;    // family 0: a device route
 };
 
+struct weft_gro;
+
 struct weft_port {
 	struct weft_service *svc;
 	uint64_t nwid;
 	struct weft_network_settings settings;
-	struct weft_tap tap; // tap.fd -1 until created
-	int port_error;      // 0, or WEFT_PORT_ERROR_SETUP after a failed creation
-	unsigned n_addrs;    // managed addresses applied to the device
+	struct weft_tap tap;  // tap.fd -1 until created
+	struct weft_gro *gro; // TCP segments held for one write (offload ports), or NULL
+	int port_error;       // 0, or WEFT_PORT_ERROR_SETUP after a failed creation
+	unsigned n_addrs;     // managed addresses applied to the device
 	struct weft_inetaddr addrs[WEFT_NETWORK_MAX_ADDRESSES];
 	unsigned n_routes; // managed routes applied
 	struct weft_port_route routes[WEFT_PORT_ROUTES_MAX];
@@ -48,6 +51,8 @@ struct weft_port {
 struct weft_ports {
 	struct weft_port *port[WEFT_PORTS_MAX]; // heap; NULL = free
 	int64_t scan_ms, resync_ms;             // last multicast scan and route re-sync
+	unsigned gro_held;                      // ports whose gro holds segments
+	struct weft_port *last;                 // the port frame_out found last
 };
 
 // The port of a joined network, or NULL.
@@ -65,6 +70,8 @@ void weft_ports_resync(struct weft_service *s, struct weft_port *p);
 void weft_ports_changed(struct weft_service *s, const struct weft_network_info *info);
 // The core's frame_out: writes the frame to its network's TAP.
 void weft_ports_frame_out(struct weft_service *s, const struct weft_frame *f);
+// Writes the TCP segments weft_ports_frame_out holds back to coalesce (once per loop turn).
+void weft_ports_flush(struct weft_service *s);
 // Periodic work: multicast rescans every 5 s, route re-sync every 30 s.
 void weft_ports_tick(struct weft_service *s, int64_t now_ms);
 // Closes every port without leaving (shutdown): devices go, files stay.

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "csum_ref.h"
 #include "check.h"
 #include "gso.h"
 
@@ -27,16 +28,6 @@ struct run {
 	size_t hl;           // GSO: header block of the first segment
 };
 
-static uint32_t ref_sum(uint32_t sum, const uint8_t *p, size_t n)
-{
-	uint64_t s = sum;
-	for (size_t i = 0; i < n; i++)
-		s += (i % 2 == 0) ? (uint64_t)p[i] << 8 : p[i];
-	while (s > 0xffff)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint32_t)s;
-}
-
 static void check_plain(struct run *r, const uint8_t *f, size_t len)
 {
 	CHECK(r->frames == 1 && len == r->len);
@@ -50,7 +41,7 @@ static void check_plain(struct run *r, const uint8_t *f, size_t len)
 	      memcmp(f + at + 2, r->orig + at + 2, len - at - 2) == 0);
 	// With the field's old value (the pseudo-header sum it stood for) the region verifies.
 	if (r->h.csum_offset % 2 == 0)
-		CHECK((uint16_t)~ref_sum(load_be16(r->orig + at), f + start, len - start) == 0);
+		CHECK((uint16_t)~t_csum_sum(load_be16(r->orig + at), f + start, len - start) == 0);
 }
 
 static void check_segment(struct run *r, const uint8_t *f, size_t len)
@@ -72,7 +63,7 @@ static void check_segment(struct run *r, const uint8_t *f, size_t len)
 	size_t phn;
 	if (!v6) {
 		CHECK(ip[9] == 6 && load_be16(ip + 2) == len - 14);
-		CHECK((uint16_t)~ref_sum(0, ip, ip_hl) == 0);
+		CHECK((uint16_t)~t_csum_sum(0, ip, ip_hl) == 0);
 		memcpy(ph, ip + 12, 8);
 		ph[8] = 0;
 		ph[9] = 6;
@@ -86,7 +77,7 @@ static void check_segment(struct run *r, const uint8_t *f, size_t len)
 		ph[39] = 6;
 		phn = 40;
 	}
-	CHECK((uint16_t)~ref_sum(ref_sum(0, ph, phn), f + l4, len - l4) == 0);
+	CHECK((uint16_t)~t_csum_sum(t_csum_sum(0, ph, phn), f + l4, len - l4) == 0);
 	CHECK(memcmp(f + hl, r->orig + hl + r->payload_seen, len - hl) == 0);
 	r->payload_seen += len - hl;
 }

@@ -111,3 +111,11 @@ int t_done(void)
 	printf("T-RESULT %s %u %u %u\n", suite_name, passed, failed, skipped);
 	return failed ? 1 : 0;
 }
+
+uint64_t t_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}

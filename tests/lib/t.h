@@ -29,11 +29,21 @@ int t_done(void);
 			t_fail(__FILE__, __LINE__, __VA_ARGS__);                                   \
 	} while (0)
 // Compares n bytes; on mismatch reports both as hex.
+// In a check helper returning bool: on failure, reports and returns false.
+#define T_EXPECT(cond, ...)                                                                        \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			t_fail(__FILE__, __LINE__, __VA_ARGS__);                                   \
+			return false;                                                              \
+		}                                                                                  \
+	} while (0)
 #define T_CHECK_MEM(got, exp, n) t_check_mem(__FILE__, __LINE__, #got, (got), (exp), (n))
 void t_check_mem(const char *file, int line, const char *what, const void *got, const void *exp,
                  size_t n);
 
 // Hex helpers for tests: decode into a new malloc'd buffer (NULL on bad hex).
 uint8_t *t_unhex(const char *hex, size_t *len);
+// The next value of a splitmix64 sequence (*state advances): reproducible test data.
+uint64_t t_splitmix64(uint64_t *state);
 
 #endif

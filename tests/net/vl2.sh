@@ -41,7 +41,7 @@ for n in a b c; do
 	echo "    $n: ${v4[$n]} ${v6[$n]} ${vp[$n]}"
 done
 
-t_case "IPv4: ping between every pair, ARP resolved to the member MAC, TCP"
+t_case "IPv4: ping between every pair, ARP resolved to the member MAC, 8 MB TCP intact"
 for x in a b c; do
 	for y in a b c; do
 		[ "$x" = "$y" ] && continue
@@ -50,24 +50,37 @@ for x in a b c; do
 done
 mac_b=$(net_api b "$tmp/b" GET "/network/$nwid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mac"])')
 net_exec a ip neigh show "${v4[b]}" | grep -qi "$mac_b" || t_fail "a's ARP entry for b is not $mac_b"
-net_exec b python3 -c '
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 7001)); s.listen(1); s.settimeout(10)
-c, _ = s.accept(); d = b""
-while len(d) < 100000:
-    x = c.recv(65536)
+# tcp_sum ADDR PORT: 8 MB of random bytes from a to b's ADDR over TCP, b answering with the
+# SHA-256 of what arrived; the bulk runs through TAP offloads and coalescing on both ends.
+tcp_sum() {
+	local got want
+	net_bg b "$tmp/tcp-$2.out" python3 -c '
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20); h = hashlib.sha256()
+while True:
+    x = c.recv(1 << 16)
     if not x: break
-    d += x
-c.sendall(str(len(d)).encode()); c.close()' &
-srv=$!
-sleep 0.5
-got=$(net_exec a python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], 7001), timeout=10)
-s.sendall(b"x" * 100000); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())' "${v4[b]}")
-wait "$srv"
-[ "$got" = 100000 ] || t_fail "TCP: b received '$got' bytes of 100000"
+    h.update(x)
+c.sendall(h.hexdigest().encode()); c.close()' "$2"
+	net_wait 10 sh -c "ip netns exec $NET_PREFIX-b ss -Hltn 'sport = :$2' | grep -q ." ||
+		t_fail "TCP: no listener on port $2"
+	read -r want got < <(net_exec a python3 -c '
+import hashlib, os, socket, sys
+d = os.urandom(8 << 20)
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+s.sendall(d); s.shutdown(socket.SHUT_WR)
+r = b""
+while True:
+    x = s.recv(100)
+    if not x: break
+    r += x
+print(hashlib.sha256(d).hexdigest(), r.decode() or "-")' "$1" "$2")
+	[ -n "$want" ] && [ "$want" = "$got" ] || t_fail "TCP to $1: 8 MB arrived changed or not at all"
+}
+tcp_sum "${v4[b]}" 7001
 
 t_case "members behind NATs end on a direct path to each other"
 # direct_path FROM TO NAT: FROM prefers a path to TO at TO's NAT address.
@@ -88,11 +101,12 @@ done
 direct_path a "$(net_addr b)" 198.18.3.2 || { net_exec a "$W" -D"$tmp/a" peers; t_fail "a relays to b"; }
 direct_path b "$(net_addr a)" 198.18.2.2 || t_fail "b relays to a"
 
-t_case "IPv6: ping on RFC4193 and 6PLANE addresses (NDP emulated)"
+t_case "IPv6: ping on RFC4193 and 6PLANE addresses (NDP emulated), 8 MB TCP intact"
 for y in b c; do
 	net_wait 10 net_ping a "${v6[$y]}" || t_fail "no RFC4193 answer from $y"
 	net_wait 10 net_ping a "${vp[$y]}" || t_fail "no 6PLANE answer from $y"
 done
+tcp_sum "${v6[b]}" 7002
 
 t_case "a multicast group (mDNS) reaches every member"
 for n in b c; do

@@ -18,10 +18,7 @@ static uint64_t rng_state = 0x6a09e667f3bcc908ULL;
 
 static uint64_t next_u64(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return t_splitmix64(&rng_state);
 }
 
 static size_t rnd_below(size_t n)
@@ -286,14 +283,6 @@ static void sink_reset(struct sink *k)
 	k->overflow = false;
 }
 
-#define EXPECT(c, ...)                                                                             \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			t_fail(__FILE__, __LINE__, __VA_ARGS__);                                   \
-			return false;                                                              \
-		}                                                                                  \
-	} while (0)
-
 // Every segment against the original super-packet `orig`.
 static bool check_segments(const struct spec *s, size_t mss, const uint8_t *orig, size_t len,
                            const struct sink *k, int got)
@@ -301,43 +290,46 @@ static bool check_segments(const struct spec *s, size_t mss, const uint8_t *orig
 	struct shape sh = shape_of(s);
 	size_t payload = len - sh.hl;
 	size_t nseg = payload == 0 ? 1 : (payload + mss - 1) / mss;
-	EXPECT(!k->overflow, "test sink overflowed");
-	EXPECT(got == (int)nseg && k->n == nseg,
-	       "mss %zu payload %zu: %d frames, %zu seen, want %zu", mss, payload, got, k->n, nseg);
+	T_EXPECT(!k->overflow, "test sink overflowed");
+	T_EXPECT(got == (int)nseg && k->n == nseg,
+	         "mss %zu payload %zu: %d frames, %zu seen, want %zu", mss, payload, got, k->n,
+	         nseg);
 	for (size_t i = 0; i < nseg; i++) {
 		const uint8_t *f = k->arena + k->off[i], *ip = f + 14, *tcp = f + sh.l4;
 		const uint8_t *oip = orig + 14, *otcp = orig + sh.l4;
 		size_t seg = payload - i * mss < mss ? payload - i * mss : mss;
-		EXPECT(k->len[i] == sh.hl + seg, "seg %zu: len %zu want %zu", i, k->len[i],
-		       sh.hl + seg);
-		EXPECT(memcmp(f, orig, 14) == 0, "seg %zu: Ethernet header changed", i);
+		T_EXPECT(k->len[i] == sh.hl + seg, "seg %zu: len %zu want %zu", i, k->len[i],
+		         sh.hl + seg);
+		T_EXPECT(memcmp(f, orig, 14) == 0, "seg %zu: Ethernet header changed", i);
 		if (!s->v6) {
-			EXPECT(load_be16(ip + 2) == sh.ip_hl + sh.tcp_hl + seg, "seg %zu: tot_len",
-			       i);
-			EXPECT(load_be16(ip + 4) == (uint16_t)(s->id + i), "seg %zu: id %u", i,
-			       load_be16(ip + 4));
-			EXPECT(ref_csum(ip, sh.ip_hl) == 0, "seg %zu: IPv4 header checksum", i);
-			EXPECT(memcmp(ip, oip, 2) == 0 && memcmp(ip + 6, oip + 6, 4) == 0 &&
-			           memcmp(ip + 12, oip + 12, sh.ip_hl - 12) == 0,
-			       "seg %zu: other IPv4 bytes changed", i);
+			T_EXPECT(load_be16(ip + 2) == sh.ip_hl + sh.tcp_hl + seg,
+			         "seg %zu: tot_len", i);
+			T_EXPECT(load_be16(ip + 4) == (uint16_t)(s->id + i), "seg %zu: id %u", i,
+			         load_be16(ip + 4));
+			T_EXPECT(ref_csum(ip, sh.ip_hl) == 0, "seg %zu: IPv4 header checksum", i);
+			T_EXPECT(memcmp(ip, oip, 2) == 0 && memcmp(ip + 6, oip + 6, 4) == 0 &&
+			             memcmp(ip + 12, oip + 12, sh.ip_hl - 12) == 0,
+			         "seg %zu: other IPv4 bytes changed", i);
 		} else {
-			EXPECT(load_be16(ip + 4) == sh.tcp_hl + seg, "seg %zu: payload length", i);
-			EXPECT(memcmp(ip, oip, 4) == 0 && memcmp(ip + 6, oip + 6, 34) == 0,
-			       "seg %zu: other IPv6 bytes changed", i);
+			T_EXPECT(load_be16(ip + 4) == sh.tcp_hl + seg, "seg %zu: payload length",
+			         i);
+			T_EXPECT(memcmp(ip, oip, 4) == 0 && memcmp(ip + 6, oip + 6, 34) == 0,
+			         "seg %zu: other IPv6 bytes changed", i);
 		}
-		EXPECT(load_be32(tcp + 4) == (uint32_t)(s->seq + i * mss), "seg %zu: seq", i);
+		T_EXPECT(load_be32(tcp + 4) == (uint32_t)(s->seq + i * mss), "seg %zu: seq", i);
 		uint8_t fl = s->flags;
 		if (i + 1 < nseg)
 			fl &= (uint8_t)~0x09;
 		if (i > 0)
 			fl &= (uint8_t)~0x80;
-		EXPECT(tcp[13] == fl, "seg %zu: flags %02x want %02x", i, tcp[13], fl);
-		EXPECT(memcmp(tcp, otcp, 4) == 0 && memcmp(tcp + 8, otcp + 8, 5) == 0 &&
-		           memcmp(tcp + 14, otcp + 14, 2) == 0 &&
-		           memcmp(tcp + 18, otcp + 18, sh.tcp_hl - 18) == 0,
-		       "seg %zu: other TCP bytes changed", i);
-		EXPECT(l4_verifies(f, k->len[i], s->v6, 6, sh.l4), "seg %zu: TCP checksum", i);
-		EXPECT(memcmp(f + sh.hl, orig + sh.hl + i * mss, seg) == 0, "seg %zu: payload", i);
+		T_EXPECT(tcp[13] == fl, "seg %zu: flags %02x want %02x", i, tcp[13], fl);
+		T_EXPECT(memcmp(tcp, otcp, 4) == 0 && memcmp(tcp + 8, otcp + 8, 5) == 0 &&
+		             memcmp(tcp + 14, otcp + 14, 2) == 0 &&
+		             memcmp(tcp + 18, otcp + 18, sh.tcp_hl - 18) == 0,
+		         "seg %zu: other TCP bytes changed", i);
+		T_EXPECT(l4_verifies(f, k->len[i], s->v6, 6, sh.l4), "seg %zu: TCP checksum", i);
+		T_EXPECT(memcmp(f + sh.hl, orig + sh.hl + i * mss, seg) == 0, "seg %zu: payload",
+		         i);
 	}
 	return true;
 }
@@ -500,9 +492,9 @@ static int call_once(const struct virtio_net_hdr *h, uint8_t *p, size_t len)
 static bool delivered_as(const uint8_t *orig, size_t len, size_t at)
 {
 	const uint8_t *f = sink.arena;
-	EXPECT(sink.n == 1 && sink.len[0] == len, "want one frame of %zu", len);
-	EXPECT(memcmp(f, orig, at) == 0 && memcmp(f + at + 2, orig + at + 2, len - at - 2) == 0,
-	       "bytes other than the checksum changed");
+	T_EXPECT(sink.n == 1 && sink.len[0] == len, "want one frame of %zu", len);
+	T_EXPECT(memcmp(f, orig, at) == 0 && memcmp(f + at + 2, orig + at + 2, len - at - 2) == 0,
+	         "bytes other than the checksum changed");
 	return true;
 }
 

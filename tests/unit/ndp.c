@@ -33,10 +33,7 @@ static uint64_t rng_state = 0x3c6ef372fe94f82bULL;
 
 static uint64_t next_u64(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return t_splitmix64(&rng_state);
 }
 
 // The static IPs of SELF on NWID: an IPv4 address first (skipped), then RFC4193, then 6PLANE.
