@@ -257,7 +257,7 @@ want tinc && run tinc up_tinc && rows+=(tinc)
 want nebula && run nebula up_nebula && rows+=(nebula)
 
 echo "Overlays between namespaces a and b over one routed veth path ($(nproc) cores); iperf3"
-echo "runs of ${OV_T} s; udp64 = 64-byte UDP at -b 0, packets/s received; rtt of 200 pings 10 ms"
+echo "runs of ${OV_T} s; udp64 = 64-byte UDP at -b 0, packets/s received; rtt of 1000 pings 2 ms"
 echo "apart; cpu = the daemons' user+system s per GB over the TCP runs; RSS per daemon, idle."
 ov_report "${rows[@]}"
 echo "overlay: $((SECONDS - t0)) s"
