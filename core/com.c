@@ -139,21 +139,20 @@ static bool has_identity_hash(const struct weft_com *com)
 }
 
 // Their qualifiers 3..6 must equal the first 32 bytes of the presenter's identity hash.
-static bool hash_matches(const struct weft_com *theirs, const struct weft_identity *id)
+static bool hash_matches(const struct weft_com *theirs, const uint8_t *hash)
 {
-	uint8_t h[48];
-	if (!id || weft_com_identity_hash(id, h) != WEFT_OK)
+	if (!hash)
 		return false;
 	for (unsigned i = 0; i < 4; i++) {
 		const struct weft_com_qualifier *t = find(theirs, WEFT_COM_Q_HASH_FIRST + i);
-		if (!t || t->value != load_be64(h + 8 * i))
+		if (!t || t->value != load_be64(hash + 8 * i))
 			return false;
 	}
 	return true;
 }
 
-bool weft_com_agrees(const struct weft_com *mine, const struct weft_com *theirs,
-                     const struct weft_identity *their_identity)
+bool weft_com_agrees_hashed(const struct weft_com *mine, const struct weft_com *theirs,
+                            const uint8_t *their_hash)
 {
 	if (mine->n_q == 0 || theirs->n_q == 0)
 		return false;
@@ -166,5 +165,13 @@ bool weft_com_agrees(const struct weft_com *mine, const struct weft_com *theirs,
 		if (diff > q->max_delta)
 			return false;
 	}
-	return !has_identity_hash(mine) || hash_matches(theirs, their_identity);
+	return !has_identity_hash(mine) || hash_matches(theirs, their_hash);
+}
+
+bool weft_com_agrees(const struct weft_com *mine, const struct weft_com *theirs,
+                     const struct weft_identity *their_identity)
+{
+	uint8_t h[48];
+	bool known = their_identity && weft_com_identity_hash(their_identity, h) == WEFT_OK;
+	return weft_com_agrees_hashed(mine, theirs, known ? h : NULL);
 }

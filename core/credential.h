@@ -82,6 +82,10 @@ enum weft_verify weft_com_verify(const struct weft_com *com, weft_identity_looku
 // mine.agreesWith(theirs): is `theirs`, presented by `their_identity`, compatible with my COM.
 bool weft_com_agrees(const struct weft_com *mine, const struct weft_com *theirs,
                      const struct weft_identity *their_identity);
+// The same with the presenter's identity hash (weft_com_identity_hash, at least its first 32
+// bytes) given, or NULL when the presenter is unknown: the per-frame form, the hash kept.
+bool weft_com_agrees_hashed(const struct weft_com *mine, const struct weft_com *theirs,
+                            const uint8_t *their_hash);
 
 // ---- Tag (vl2.md §5.4) --------------------------------------------------------------------
 

@@ -165,7 +165,7 @@ bool weft_membership_gate(const struct weft_node *n, const struct weft_network *
 		return false;
 	// Without the peer's identity a COM carrying the identity hash cannot agree.
 	const struct weft_peer *p = weft_peer_find(n, address);
-	return weft_com_agrees(&nc->com, &m->com, p ? &p->id : NULL);
+	return weft_com_agrees_hashed(&nc->com, &m->com, p && p->com_hash_ok ? p->com_hash : NULL);
 }
 
 // ---- receiving (§5.7, §5.9) -------------------------------------------------------------------

@@ -71,6 +71,8 @@ struct weft_path {
 struct weft_peer {
 	struct weft_peer *next;  // hash chain
 	struct weft_identity id; // public
+	uint8_t com_hash[48];    // weft_com_identity_hash(id): checked against COMs per frame
+	bool com_hash_ok;
 	struct weft_cipher_key key;
 	uint8_t proto; // 0 until a HELLO or OK(HELLO) says
 	uint8_t vmajor, vminor;
@@ -183,6 +185,8 @@ struct weft_node {
 	struct weft_whois whois[WEFT_LIMIT_WHOIS];
 	struct weft_unite unite[WEFT_LIMIT_RENDEZVOUS];
 	struct weft_contact contacts[WEFT_LIMIT_CONTACTS];
+	int64_t
+	    contacts_due_ms; // no contact is due before it; 0 = none waiting (no scan per packet)
 	struct weft_cfg_slot cfg[WEFT_LIMIT_CFG_SLOTS];
 	struct weft_selfaware selfaware[WEFT_LIMIT_SELFAWARE];
 	int64_t idv[WEFT_LIMIT_IDV_BUCKETS];

@@ -37,6 +37,7 @@ struct weft_peer *weft_peer_add(struct weft_node *n, int64_t now_ms, const struc
 	p->id = *id;
 	memset(p->id.sec, 0, sizeof p->id.sec);
 	p->id.has_secret = false;
+	p->com_hash_ok = weft_com_identity_hash(&p->id, p->com_hash) == WEFT_OK;
 	weft_cipher_key_init(&p->key, key);
 	memset(key, 0, sizeof key);
 	p->created_ms = now_ms;

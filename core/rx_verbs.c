@@ -168,11 +168,15 @@ static void punch(struct weft_node *n, int64_t now_ms, uint64_t peer, int64_t so
 			slot = c; // full: replace the longest overdue
 	}
 	*slot = (struct weft_contact){peer, now_ms + WEFT_T_CONTACT_DELAY, now_ms, sock, *to};
+	if (!n->contacts_due_ms || slot->due_ms < n->contacts_due_ms)
+		n->contacts_due_ms = slot->due_ms;
 }
 
 int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms)
 {
 	int64_t next = INT64_MAX;
+	if (!n->contacts_due_ms || now_ms < n->contacts_due_ms)
+		return n->contacts_due_ms ? n->contacts_due_ms : INT64_MAX;
 	for (unsigned i = 0; i < WEFT_LIMIT_CONTACTS; i++) {
 		struct weft_contact *c = &n->contacts[i];
 		if (!c->address)
@@ -193,6 +197,7 @@ int64_t weft_rx_run_contacts(struct weft_node *n, int64_t now_ms)
 		if (p)
 			contact(n, now_ms, p, c->local_socket, &c->to);
 	}
+	n->contacts_due_ms = next == INT64_MAX ? 0 : next;
 	return next;
 }
 

@@ -298,6 +298,27 @@ static void test_roundtrip_cursor(void)
 	T_CHECK(ok);
 }
 
+// weft_xor against a byte loop, every length 0..100 and offsets that misalign both sides.
+static void test_xor(void)
+{
+	uint8_t a[128], b[128], want[128];
+	bool ok = true;
+	t_case("xor: every length 0..100 at misaligned offsets equals a byte loop");
+	for (size_t len = 0; len <= 100 && ok; len++)
+		for (size_t off = 0; off < 3 && ok; off++) {
+			for (size_t i = 0; i < sizeof a; i++) {
+				a[i] = (uint8_t)next_u64();
+				b[i] = (uint8_t)next_u64();
+			}
+			memcpy(want, a, sizeof a);
+			for (size_t i = 0; i < len; i++)
+				want[off + i] ^= b[2 * off + i];
+			weft_xor(a + off, b + 2 * off, len);
+			ok = memcmp(a, want, sizeof a) == 0;
+			T_CHECK_MSG(ok, "length %zu offset %zu", len, off);
+		}
+}
+
 int main(void)
 {
 	t_init("unit/buf");
@@ -307,5 +328,6 @@ int main(void)
 	test_reader_overrun();
 	test_writer();
 	test_roundtrip_cursor();
+	test_xor();
 	return t_done();
 }
