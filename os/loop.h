@@ -17,6 +17,10 @@ void weft_loop_del(struct weft_loop *loop, int fd);
 // Waits up to timeout_ms (-1: forever) and dispatches what is ready. Returns the number of
 // callbacks run, or -errno (EINTR is reported as 0).
 int weft_loop_run_once(struct weft_loop *loop, int timeout_ms);
+// Calls before(ctx) as each wait starts and after(ctx) as it ends (weftd releases its core lock
+// to worker threads while it waits).
+void weft_loop_set_wait_hooks(struct weft_loop *loop, void (*before)(void *), void (*after)(void *),
+                              void *ctx);
 
 // Milliseconds: wall-clock at start, advancing monotonically (immune to clock steps).
 int64_t weft_os_now_ms(void);

@@ -23,6 +23,8 @@ struct weft_loop {
 	int ep;
 	unsigned n;
 	struct handler h[MAX_HANDLERS];
+	void (*before)(void *), (*after)(void *);
+	void *hook_ctx;
 };
 
 struct weft_loop *weft_loop_new(void)
@@ -76,7 +78,11 @@ void weft_loop_del(struct weft_loop *l, int fd)
 int weft_loop_run_once(struct weft_loop *l, int timeout_ms)
 {
 	struct epoll_event ev[MAX_EVENTS];
+	if (l->before)
+		l->before(l->hook_ctx);
 	int n = epoll_wait(l->ep, ev, MAX_EVENTS, timeout_ms);
+	if (l->after)
+		l->after(l->hook_ctx);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (int i = 0; i < n; i++) {
@@ -85,6 +91,14 @@ int weft_loop_run_once(struct weft_loop *l, int timeout_ms)
 			h->fn(h->ctx, h->fd);
 	}
 	return n;
+}
+
+void weft_loop_set_wait_hooks(struct weft_loop *l, void (*before)(void *), void (*after)(void *),
+                              void *ctx)
+{
+	l->before = before;
+	l->after = after;
+	l->hook_ctx = ctx;
 }
 
 int64_t weft_os_now_ms(void)

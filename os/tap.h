@@ -9,11 +9,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define WEFT_TAP_NAME_MAX    16 // IFNAMSIZ, with the NUL
 #define WEFT_TAP_ERR_MAX     160
 #define WEFT_TAP_ETH_HDR     14   // dst MAC, src MAC, ethertype
 #define WEFT_TAP_MTU_DEFAULT 2800 // until the network config gives one (§5.1)
+
+struct virtio_net_hdr;
 
 struct weft_tap {
 	int fd; // non-blocking, close-on-exec; -1 once closed
@@ -23,6 +26,7 @@ struct weft_tap {
 	char name[WEFT_TAP_NAME_MAX];
 	bool vnet;    // frames carry a virtio-net header (weft_tap_open_offload)
 	bool offload; // and the kernel accepted checksum and TCP segmentation offload
+	bool multi;   // IFF_MULTI_QUEUE: weft_tap_open_queue adds queues beside fd
 };
 
 // One frame as read: MACs and ethertype decoded, payload pointing into the caller's buffer.
@@ -48,6 +52,13 @@ int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, ui
 int weft_tap_open_offload(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
                           unsigned mtu, char err[WEFT_TAP_ERR_MAX]);
 // Sets the MTU if it differs. Returns 0 or -errno.
+// weft_tap_open_offload with IFF_MULTI_QUEUE: fd is the first queue; the kernel spreads the
+// frames it sends out over every queue by flow.
+int weft_tap_open_multi(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                        unsigned mtu, char err[WEFT_TAP_ERR_MAX]);
+// One more queue of a multi-queue port, with its offloads: a non-blocking fd (closing it
+// detaches the queue; the device goes with its last queue), or -errno.
+int weft_tap_open_queue(const struct weft_tap *tap);
 int weft_tap_set_mtu(struct weft_tap *tap, unsigned mtu);
 // Closes the fd; the kernel removes the device with it.
 void weft_tap_close(struct weft_tap *tap);
@@ -63,6 +74,15 @@ int weft_tap_read(const struct weft_tap *tap, uint8_t *buf, size_t cap, struct w
 typedef void (*weft_tap_frame_fn)(void *ctx, const struct weft_tap_frame *f);
 int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, uint8_t *scratch,
                          size_t scratch_cap, weft_tap_frame_fn fn, void *ctx);
+// weft_tap_read_frames in two steps, so that the read can happen without a lock the
+// delivery needs: weft_tap_recv reads one packet from queue fd of tap (its virtio-net header
+// into *h on an offload port) and returns its length after the header, 0 if nothing was
+// waiting, or -errno; weft_tap_deliver then hands its frames to fn as weft_tap_read_frames.
+ssize_t weft_tap_recv(const struct weft_tap *tap, int fd, struct virtio_net_hdr *h, uint8_t *buf,
+                      size_t cap);
+int weft_tap_deliver(const struct weft_tap *tap, const struct virtio_net_hdr *h, uint8_t *buf,
+                     size_t n, uint8_t *scratch, size_t scratch_cap, weft_tap_frame_fn fn,
+                     void *ctx);
 // Writes one frame. A payload longer than the MTU is not written: -EMSGSIZE. Returns 0 or -errno
 // (-EAGAIN when the kernel queue is full; the frame is dropped).
 int weft_tap_write(const struct weft_tap *tap, uint64_t dst, uint64_t src, uint16_t ethertype,
@@ -72,7 +92,6 @@ void weft_tap_eth_header(uint8_t out[WEFT_TAP_ETH_HDR], uint64_t dst, uint64_t s
                          uint16_t ethertype);
 // Writes a whole Ethernet frame after the virtio-net header h (a super-packet from gro.h) to a
 // port opened with weft_tap_open_offload; -EINVAL on a plain port. Returns 0 or -errno.
-struct virtio_net_hdr;
 int weft_tap_write_vnet(const struct weft_tap *tap, const struct virtio_net_hdr *h,
                         const uint8_t *frame, size_t len);
 

@@ -172,7 +172,7 @@ static void enable_offload(struct weft_tap *tap)
 }
 
 static int open_tap(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
-                    unsigned mtu, bool vnet, char err[WEFT_TAP_ERR_MAX])
+                    unsigned mtu, bool vnet, bool multi, char err[WEFT_TAP_ERR_MAX])
 {
 	struct ifreq ifr;
 	int r;
@@ -193,7 +193,8 @@ static int open_tap(struct weft_tap *tap, uint64_t nwid, const char *preferred, 
 		goto fail_setup;
 	}
 	ifreq_for(&ifr, tap->name);
-	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0) |
+	                        (multi ? IFF_MULTI_QUEUE : 0));
 	if (ioctl(tap->fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		snprintf(err, WEFT_TAP_ERR_MAX, "could not create TAP device %s: %s", tap->name,
@@ -208,6 +209,7 @@ static int open_tap(struct weft_tap *tap, uint64_t nwid, const char *preferred, 
 		goto fail_setup;
 	}
 	tap->vnet = vnet;
+	tap->multi = multi;
 	if (vnet)
 		enable_offload(tap);
 	if ((r = bring_up(tap, err)))
@@ -223,13 +225,38 @@ fail_open:
 int weft_tap_open(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
                   unsigned mtu, char err[WEFT_TAP_ERR_MAX])
 {
-	return open_tap(tap, nwid, preferred, mac, mtu, false, err);
+	return open_tap(tap, nwid, preferred, mac, mtu, false, false, err);
 }
 
 int weft_tap_open_offload(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
                           unsigned mtu, char err[WEFT_TAP_ERR_MAX])
 {
-	return open_tap(tap, nwid, preferred, mac, mtu, true, err);
+	return open_tap(tap, nwid, preferred, mac, mtu, true, false, err);
+}
+
+int weft_tap_open_multi(struct weft_tap *tap, uint64_t nwid, const char *preferred, uint64_t mac,
+                        unsigned mtu, char err[WEFT_TAP_ERR_MAX])
+{
+	return open_tap(tap, nwid, preferred, mac, mtu, true, true, err);
+}
+
+int weft_tap_open_queue(const struct weft_tap *tap)
+{
+	struct ifreq ifr;
+	struct weft_tap q = *tap;
+	if (!tap->multi)
+		return -EINVAL;
+	if ((q.fd = open_tun()) < 0)
+		return q.fd;
+	ifreq_for(&ifr, tap->name);
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE);
+	if (ioctl(q.fd, TUNSETIFF, &ifr) < 0) {
+		int r = -errno;
+		close(q.fd);
+		return r;
+	}
+	enable_offload(&q);
+	return q.fd;
 }
 
 int weft_tap_set_mtu(struct weft_tap *tap, unsigned mtu)
@@ -313,6 +340,37 @@ static void split_out(void *ctx, uint8_t *frame, size_t len)
 	}
 }
 
+ssize_t weft_tap_recv(const struct weft_tap *tap, int fd, struct virtio_net_hdr *h, uint8_t *buf,
+                      size_t cap)
+{
+	struct iovec iov[2] = {{h, sizeof *h}, {buf, cap}};
+	unsigned first = tap->vnet ? 0 : 1;
+	ssize_t n = readv(fd, iov + first, (int)(2 - first));
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	if (tap->vnet && (n -= (ssize_t)sizeof *h) < 0)
+		return -EBADMSG;
+	return n;
+}
+
+int weft_tap_deliver(const struct weft_tap *tap, const struct virtio_net_hdr *h, uint8_t *buf,
+                     size_t n, uint8_t *scratch, size_t scratch_cap, weft_tap_frame_fn fn,
+                     void *ctx)
+{
+	struct weft_tap_frame f;
+	if (n < WEFT_TAP_ETH_HDR)
+		return -EBADMSG;
+	if (!tap->vnet || (!h->flags && h->gso_type == VIRTIO_NET_HDR_GSO_NONE)) {
+		if (decode_frame(tap, buf, n, &f) != 1)
+			return -EBADMSG;
+		fn(ctx, &f);
+		return 1;
+	}
+	struct split_ctx c = {tap, fn, ctx, 0};
+	int r = weft_gso_split(h, buf, n, scratch, scratch_cap, split_out, &c);
+	return r < 0 ? -EBADMSG : c.frames ? c.frames : -EBADMSG;
+}
+
 int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, uint8_t *scratch,
                          size_t scratch_cap, weft_tap_frame_fn fn, void *ctx)
 {
@@ -324,20 +382,10 @@ int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, u
 			fn(ctx, &f);
 		return r < 0 ? r : r == 1 ? 1 : 0;
 	}
-	struct iovec iov[2] = {{&h, sizeof h}, {buf, cap}};
-	ssize_t n = readv(tap->fd, iov, 2);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
-	if ((n -= (ssize_t)sizeof h) < (ssize_t)WEFT_TAP_ETH_HDR)
-		return -EBADMSG;
-	if (!h.flags && h.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
-		decode_frame(tap, buf, (size_t)n, &f);
-		fn(ctx, &f);
-		return 1;
-	}
-	struct split_ctx c = {tap, fn, ctx, 0};
-	int r = weft_gso_split(&h, buf, (size_t)n, scratch, scratch_cap, split_out, &c);
-	return r < 0 ? -EBADMSG : c.frames ? c.frames : -EBADMSG;
+	ssize_t n = weft_tap_recv(tap, tap->fd, &h, buf, cap);
+	if (n <= 0)
+		return (int)n;
+	return weft_tap_deliver(tap, &h, buf, (size_t)n, scratch, scratch_cap, fn, ctx);
 }
 
 void weft_tap_eth_header(uint8_t out[WEFT_TAP_ETH_HDR], uint64_t dst, uint64_t src,

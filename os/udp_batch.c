@@ -161,7 +161,7 @@ static void send_msgs(struct weft_udp_batch *b, const struct plan *p, unsigned f
 
 void weft_udp_batch_flush(struct weft_udp_batch *b)
 {
-	static struct plan p;
+	struct plan p; // on the stack: each worker thread flushes its own batch
 	make_plan(b, &p);
 	unsigned m = 0;
 	while (m < p.n_msgs) {

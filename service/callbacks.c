@@ -13,11 +13,13 @@
 #include "udp.h"
 #include "udp_batch.h"
 #include "wire.h"
+#include "workers.h"
 
 void weft_service_flush(struct weft_service *s)
 {
-	if (s->txb && s->txb->n)
-		weft_udp_batch_flush(s->txb);
+	struct weft_udp_batch *b = weft_workers_batch(s);
+	if (b && b->n)
+		weft_udp_batch_flush(b);
 	weft_ports_flush(s);
 }
 
@@ -40,16 +42,17 @@ static int wire_send(void *ctx, int64_t local_socket, const struct weft_inetaddr
 	struct weft_service *s = ctx;
 	int sent = 0;
 	s->udp_tx_bytes += len;
-	if (!ttl && s->txb) {
+	struct weft_udp_batch *b = weft_workers_batch(s);
+	if (!ttl && b) {
 		enum weft_udp_piece piece = piece_of(data, len);
 		if (local_socket >= 0 && local_socket < (int64_t)s->n_socks &&
 		    s->sock_family[local_socket] == to->family) {
-			weft_udp_batch_add(s->txb, s->socks[local_socket], to, data, len, piece);
+			weft_udp_batch_add(b, s->socks[local_socket], to, data, len, piece);
 			return 0;
 		}
 		for (unsigned i = 0; i < s->n_socks; i++)
 			if (s->sock_family[i] == to->family) {
-				weft_udp_batch_add(s->txb, s->socks[i], to, data, len, piece);
+				weft_udp_batch_add(b, s->socks[i], to, data, len, piece);
 				sent++;
 			}
 		return sent ? 0 : -1;

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "state.h"
+#include "workers.h"
 
 #define FRAMES_PER_WAKE 64 // TAP reads before the loop looks at others
 #define DEVICEMAP_MAX   65536
@@ -92,6 +93,7 @@ static void port_free(struct weft_service *s, struct weft_port *p)
 {
 	gro_write(s, p);
 	free(p->gro);
+	weft_workers_drop_port(s, p);
 	if (p->tap.fd >= 0) {
 		weft_port_unsync(p);
 		weft_loop_del(s->loop, p->tap.fd);
@@ -138,7 +140,7 @@ enum weft_result weft_ports_leave(struct weft_service *s, uint64_t nwid)
 	return r;
 }
 
-static void frame_in(void *ctx, const struct weft_tap_frame *f)
+void weft_ports_frame_in(void *ctx, const struct weft_tap_frame *f)
 {
 	struct weft_port *p = ctx;
 	struct weft_frame fr = {.network_id = p->nwid,
@@ -160,8 +162,8 @@ static void on_tap(void *ctx, int fd)
 	size_t cap =
 	    p->tap.vnet ? sizeof buf : WEFT_TAP_ETH_HDR + (p->tap.mtu < 10000 ? p->tap.mtu : 10000);
 	for (int i = 0; i < FRAMES_PER_WAKE; i++) {
-		int r =
-		    weft_tap_read_frames(&p->tap, buf, cap, scratch, sizeof scratch, frame_in, p);
+		int r = weft_tap_read_frames(&p->tap, buf, cap, scratch, sizeof scratch,
+		                             weft_ports_frame_in, p);
 		if (r == 0 || (r < 0 && r != -EBADMSG))
 			break;
 	}
@@ -213,8 +215,10 @@ static void open_tap(struct weft_service *s, struct weft_port *p,
 	devicemap_name(s->home, p->nwid, name);
 	// WEFT_TAP_OFFLOAD=0 opens a plain TAP (for comparisons in bench/overlay).
 	const char *off = getenv("WEFT_TAP_OFFLOAD");
-	int r = off && !strcmp(off, "0")
-	            ? weft_tap_open(&p->tap, p->nwid, name, info->mac, info->mtu, err)
+	bool plain = off && !strcmp(off, "0");
+	int r = plain ? weft_tap_open(&p->tap, p->nwid, name, info->mac, info->mtu, err)
+	        : weft_workers_count(s)
+	            ? weft_tap_open_multi(&p->tap, p->nwid, name, info->mac, info->mtu, err)
 	            : weft_tap_open_offload(&p->tap, p->nwid, name, info->mac, info->mtu, err);
 	// Coalescing on write needs the virtio-net header; WEFT_TAP_GRO=0 turns it off (A/B runs).
 	const char *gro = getenv("WEFT_TAP_GRO");
@@ -235,6 +239,8 @@ static void open_tap(struct weft_service *s, struct weft_port *p,
 		         err);
 		return;
 	}
+	if (p->tap.multi)
+		weft_workers_add_port(s, p);
 	weft_log(WEFT_LOG_INFO, "network %016llx: port %s up", (unsigned long long)p->nwid,
 	         p->tap.name);
 }

@@ -70,6 +70,8 @@ void weft_ports_resync(struct weft_service *s, struct weft_port *p);
 void weft_ports_changed(struct weft_service *s, const struct weft_network_info *info);
 // The core's frame_out: writes the frame to its network's TAP.
 void weft_ports_frame_out(struct weft_service *s, const struct weft_frame *f);
+// A frame read from p's TAP (ctx: the port) into the core.
+void weft_ports_frame_in(void *ctx, const struct weft_tap_frame *f);
 // Writes the TCP segments weft_ports_frame_out holds back to coalesce (once per loop turn).
 void weft_ports_flush(struct weft_service *s);
 // Periodic work: multicast rescans every 5 s, route re-sync every 30 s.

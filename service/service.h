@@ -51,6 +51,7 @@ struct weft_service {
 	struct weft_localconf_net blocked[WEFT_SERVICE_MAX_BLOCKED];
 	uint64_t udp_rx_bytes, udp_tx_bytes; // for /metrics
 	struct weft_udp_batch *txb;          // datagrams of this loop turn (callbacks.c)
+	struct weft_workers *workers;        // TAP worker threads (workers.c), NULL if none
 };
 
 // Sends the datagrams the node produced so far (callbacks.c); called at the end of each

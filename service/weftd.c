@@ -23,6 +23,7 @@
 #include "random.h"
 #include "service.h"
 #include "state.h"
+#include "workers.h"
 #include "udp.h"
 #include "udp_batch.h"
 
@@ -345,9 +346,12 @@ int main(int argc, char **argv)
 	s.txb = calloc(1, sizeof *s.txb);
 	if (!s.loop || !s.txb)
 		return fatal(argv[0], "cannot create the event loop");
+	if (weft_workers_start(&s, weft_workers_wanted()) != 0)
+		weft_log(WEFT_LOG_WARN, "no TAP worker threads: %s", strerror(errno));
 	weft_state_each_network(o.home, rejoin_one, &s);
 	weft_state_each_moon(o.home, orbit_one, &s);
 	rc = run(&s);
+	weft_workers_stop(&s);
 	weft_service_flush(&s);
 	free(s.txb);
 	weft_ports_close_all(&s);

@@ -3,14 +3,16 @@
 # b behind their own NATs, c and d on public addresses, all in namespaces this test makes. A
 # private network with an IPv4 pool, RFC4193 and 6PLANE: a, b and c are authorized, d is not.
 # IPv4 ping and TCP, IPv6 ping on both schemes, ARP, a multicast group reaching every member,
-# nothing for the unauthorized member, and a deauthorized member cut off.
+# nothing for the unauthorized member, and a deauthorized member cut off. Members read their
+# TAPs with two worker threads beside the loop (a three-queue TAP), whatever the core count.
 set -u
+export WEFT_WORKERS=2
 T_SUITE=net/vl2
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/t.sh"
 . "$here/lib.sh"
-[ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces" 7
-[ -e /dev/net/tun ] || t_skip_all "no /dev/net/tun" 7
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root for network namespaces" 9
+[ -e /dev/net/tun ] || t_skip_all "no /dev/net/tun" 9
 B="$(cd "${WEFT_BUILD:-build}" && pwd)"
 W="$B/weft"
 D="$B/weftd"
@@ -50,37 +52,24 @@ for x in a b c; do
 done
 mac_b=$(net_api b "$tmp/b" GET "/network/$nwid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mac"])')
 net_exec a ip neigh show "${v4[b]}" | grep -qi "$mac_b" || t_fail "a's ARP entry for b is not $mac_b"
-# tcp_sum ADDR PORT: 8 MB of random bytes from a to b's ADDR over TCP, b answering with the
-# SHA-256 of what arrived; the bulk runs through TAP offloads and coalescing on both ends.
+# tcp_sum ADDR PORT N MB: N parallel TCP streams of MB random megabytes from a to b's ADDR,
+# each checked by SHA-256 (tcp_sum.py); the bulk runs through TAP offloads and coalescing on
+# both ends and, with N > 1, over several TAP queues.
 tcp_sum() {
-	local got want
-	net_bg b "$tmp/tcp-$2.out" python3 -c '
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
-c, _ = s.accept(); c.settimeout(20); h = hashlib.sha256()
-while True:
-    x = c.recv(1 << 16)
-    if not x: break
-    h.update(x)
-c.sendall(h.hexdigest().encode()); c.close()' "$2"
+	local ok
+	net_bg b "$tmp/tcp-$2.out" python3 "$here/tcp_sum.py" serve "$2" "$3"
 	net_wait 10 sh -c "ip netns exec $NET_PREFIX-b ss -Hltn 'sport = :$2' | grep -q ." ||
 		t_fail "TCP: no listener on port $2"
-	read -r want got < <(net_exec a python3 -c '
-import hashlib, os, socket, sys
-d = os.urandom(8 << 20)
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
-s.sendall(d); s.shutdown(socket.SHUT_WR)
-r = b""
-while True:
-    x = s.recv(100)
-    if not x: break
-    r += x
-print(hashlib.sha256(d).hexdigest(), r.decode() or "-")' "$1" "$2")
-	[ -n "$want" ] && [ "$want" = "$got" ] || t_fail "TCP to $1: 8 MB arrived changed or not at all"
+	ok=$(net_exec a python3 "$here/tcp_sum.py" send "$1" "$2" "$3" "$4")
+	[ "$ok" = "$3" ] || t_fail "TCP to $1: of $3 streams of $4 MB, ${ok:-none} arrived intact"
 }
-tcp_sum "${v4[b]}" 7001
+tcp_sum "${v4[b]}" 7001 1 8
+ztdev() { net_exec "$1" ip -o link | sed -n 's/^[0-9]*: \(zt[^:@]*\).*/\1/p' | head -n1; }
+queues=$(net_exec a ls "/sys/class/net/$(ztdev a)/queues" 2>/dev/null | grep -c '^rx-')
+[ "$queues" = 3 ] || t_fail "a's port has $queues queues, not 3 (the loop's and two workers')"
+
+t_case "four TCP streams at once (spread over the TAP queues) arrive intact"
+tcp_sum "${v4[b]}" 7003 4 4
 
 t_case "members behind NATs end on a direct path to each other"
 # direct_path FROM TO NAT: FROM prefers a path to TO at TO's NAT address.
@@ -106,7 +95,7 @@ for y in b c; do
 	net_wait 10 net_ping a "${v6[$y]}" || t_fail "no RFC4193 answer from $y"
 	net_wait 10 net_ping a "${vp[$y]}" || t_fail "no 6PLANE answer from $y"
 done
-tcp_sum "${v6[b]}" 7002
+tcp_sum "${v6[b]}" 7002 1 8
 
 t_case "a multicast group (mDNS) reaches every member"
 for n in b c; do
@@ -151,4 +140,10 @@ sleep 2
 net_ping a "${v4[c]}" && t_fail "a still reaches c"
 net_ping c "${v4[b]}" && t_fail "c still reaches b"
 # c learns it is refused at its next config poll (60 s), as a 1.14 member would; not waited for.
+
+t_case "a member that leaves loses its port (every queue closed)"
+dev=$(ztdev a)
+net_exec a "$W" -D"$tmp/a" leave "$nwid" >/dev/null || t_fail "leave failed"
+gone() { ! net_exec a ip link show "$dev" >/dev/null 2>&1; }
+net_wait 10 gone || t_fail "a's port $dev is still there after leaving"
 t_done
