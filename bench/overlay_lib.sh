@@ -115,6 +115,7 @@ ov_measure() {
 		cpus+=" $(cat "/proc/$p/comm" 2>/dev/null):$(($(ov_cpu "$p") - ${cp0[$p]}))"
 	done
 	ov_iperf "$a" "$b" "$ipb" "$tmp/udp.json" -u -l 64 -b 0
+	sleep 1 # the flood's backlog drains before RTT is measured on an idle path
 	rtt=$(ov_ping "$a" "$ipb")
 	ab=$(jget "$tmp/ab.json" 'round(j["end"]["sum_received"]["bits_per_second"] / 1e6)')
 	ba=$(jget "$tmp/ba.json" 'round(j["end"]["sum_received"]["bits_per_second"] / 1e6)')
