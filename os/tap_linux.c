@@ -348,8 +348,8 @@ ssize_t weft_tap_recv(const struct weft_tap *tap, int fd, struct virtio_net_hdr 
 	ssize_t n = readv(fd, iov + first, (int)(2 - first));
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
-	if (tap->vnet && (n -= (ssize_t)sizeof *h) < 0)
-		return -EBADMSG;
+	if (tap->vnet && (n -= (ssize_t)sizeof *h) <= 0)
+		return -EBADMSG; // a header without a frame
 	return n;
 }
 

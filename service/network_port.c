@@ -220,6 +220,8 @@ static void open_tap(struct weft_service *s, struct weft_port *p,
 	        : weft_workers_count(s)
 	            ? weft_tap_open_multi(&p->tap, p->nwid, name, info->mac, info->mtu, err)
 	            : weft_tap_open_offload(&p->tap, p->nwid, name, info->mac, info->mtu, err);
+	if (r != 0 && !plain && weft_workers_count(s)) // no multi-queue TAPs here: one queue
+		r = weft_tap_open_offload(&p->tap, p->nwid, name, info->mac, info->mtu, err);
 	// Coalescing on write needs the virtio-net header; WEFT_TAP_GRO=0 turns it off (A/B runs).
 	const char *gro = getenv("WEFT_TAP_GRO");
 	if (r == 0 && p->tap.vnet && !(gro && !strcmp(gro, "0")) && !p->gro) {

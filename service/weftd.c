@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	if (!s.loop || !s.txb)
 		return fatal(argv[0], "cannot create the event loop");
 	if (weft_workers_start(&s, weft_workers_wanted()) != 0)
-		weft_log(WEFT_LOG_WARN, "no TAP worker threads: %s", strerror(errno));
+		weft_log(WEFT_LOG_WARN, "no TAP worker threads could be started; running on one");
 	weft_state_each_network(o.home, rejoin_one, &s);
 	weft_state_each_moon(o.home, orbit_one, &s);
 	rc = run(&s);

@@ -43,7 +43,8 @@ struct weft_workers {
 	pthread_mutex_t lock;
 	unsigned n;
 	struct worker *w[WEFT_WORKERS_MAX];
-	int wake_loop; // eventfd in the loop: the deadline moved earlier
+	int wake_loop;            // eventfd in the loop: the deadline moved earlier
+	int64_t loop_deadline_ms; // what the loop's current wait runs to (lock held)
 	atomic_bool stop;
 };
 
@@ -74,6 +75,20 @@ static void lock(void *ctx)
 static void unlock(void *ctx)
 {
 	pthread_mutex_unlock(&((struct weft_service *)ctx)->workers->lock);
+}
+
+// The loop thread's wait hooks: it lets the workers in while it waits, noting the deadline
+// its wait was computed from.
+static void loop_waits(void *ctx)
+{
+	struct weft_service *s = ctx;
+	s->workers->loop_deadline_ms = s->deadline_ms;
+	unlock(s);
+}
+
+static void loop_wakes(void *ctx)
+{
+	lock(ctx);
 }
 
 static void poke(int fd)
@@ -115,16 +130,21 @@ static void read_queue(struct worker *w, struct queue *q)
 		ssize_t n = weft_tap_recv(&vnet, q->fd, &h, w->buf, sizeof w->buf);
 		if (n == -EBADMSG)
 			continue;
+		if (n == -EBADFD || n == -EIO) { // the device went (deleted from outside):
+			epoll_ctl(w->ep, EPOLL_CTL_DEL, q->fd, NULL); // stop watching, or spin
+			return;
+		}
 		if (n <= 0)
 			return;
 		lock(s);
-		int64_t deadline = s->deadline_ms;
 		if (q->port && q->port->tap.fd >= 0)
 			weft_tap_deliver(&q->port->tap, &h, w->buf, (size_t)n, w->scratch,
 			                 sizeof w->scratch, weft_ports_frame_in, q->port);
 		weft_ports_flush(s);
-		if (s->deadline_ms < deadline - WAKE_EARLIER_MS)
+		if (s->deadline_ms < s->workers->loop_deadline_ms - WAKE_EARLIER_MS) {
+			s->workers->loop_deadline_ms = s->deadline_ms;
 			poke(s->workers->wake_loop);
+		}
 		unlock(s);
 	}
 }
@@ -222,7 +242,16 @@ int weft_workers_start(struct weft_service *s, unsigned n)
 		t->w[t->n++] = w;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	weft_loop_set_wait_hooks(s->loop, unlock, lock, s);
+	if (t->n == 0) { // no thread could be made: back to one thread, no lock
+		unlock(s);
+		weft_loop_del(s->loop, t->wake_loop);
+		close(t->wake_loop);
+		pthread_mutex_destroy(&t->lock);
+		free(t);
+		s->workers = NULL;
+		return -1;
+	}
+	weft_loop_set_wait_hooks(s->loop, loop_waits, loop_wakes, s);
 	weft_log(WEFT_LOG_INFO, "%u TAP worker thread%s", t->n, t->n == 1 ? "" : "s");
 	return 0;
 }
@@ -237,10 +266,12 @@ void weft_workers_stop(struct weft_service *s)
 	for (unsigned i = 0; i < t->n; i++)
 		poke(t->w[i]->wake);
 	unlock(s);
-	for (unsigned i = 0; i < t->n; i++) {
+	// All joined before any is freed: a worker still finishing a packet may reach another
+	// worker's record (a port opened by a config the core fetched on its timers).
+	for (unsigned i = 0; i < t->n; i++)
 		pthread_join(t->w[i]->thread, NULL);
+	for (unsigned i = 0; i < t->n; i++)
 		worker_free(t->w[i]);
-	}
 	weft_loop_del(s->loop, t->wake_loop);
 	close(t->wake_loop);
 	pthread_mutex_destroy(&t->lock);
@@ -250,6 +281,8 @@ void weft_workers_stop(struct weft_service *s)
 
 void weft_workers_add_port(struct weft_service *s, struct weft_port *p)
 {
+	if (s->workers && atomic_load(&s->workers->stop))
+		return;
 	for (unsigned i = 0; i < weft_workers_count(s); i++) {
 		struct worker *w = s->workers->w[i];
 		struct queue *q = calloc(1, sizeof *q);
