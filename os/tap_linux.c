@@ -314,13 +314,10 @@ static int decode_frame(const struct weft_tap *tap, const uint8_t *buf, size_t n
 int weft_tap_read(const struct weft_tap *tap, uint8_t *buf, size_t cap, struct weft_tap_frame *f)
 {
 	struct virtio_net_hdr h;
-	struct iovec iov[2] = {{&h, sizeof h}, {buf, cap}};
-	ssize_t n = tap->vnet ? readv(tap->fd, iov, 2) : read(tap->fd, buf, cap);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
-	if (tap->vnet && (n -= (ssize_t)sizeof h) < 0)
-		return 0;
-	return decode_frame(tap, buf, (size_t)n, f);
+	ssize_t n = weft_tap_recv(tap, tap->fd, &h, buf, cap);
+	if (n == -EBADMSG)
+		return 0; // only a header: a runt
+	return n <= 0 ? (int)n : decode_frame(tap, buf, (size_t)n, f);
 }
 
 struct split_ctx {
@@ -375,13 +372,6 @@ int weft_tap_read_frames(const struct weft_tap *tap, uint8_t *buf, size_t cap, u
                          size_t scratch_cap, weft_tap_frame_fn fn, void *ctx)
 {
 	struct virtio_net_hdr h;
-	struct weft_tap_frame f;
-	if (!tap->vnet) {
-		int r = weft_tap_read(tap, buf, cap, &f);
-		if (r == 1)
-			fn(ctx, &f);
-		return r < 0 ? r : r == 1 ? 1 : 0;
-	}
 	ssize_t n = weft_tap_recv(tap, tap->fd, &h, buf, cap);
 	if (n <= 0)
 		return (int)n;
